@@ -1,0 +1,108 @@
+from django.contrib import admin
+
+from claims_app.models import (
+    Article,
+    Claim,
+    ClaimLink,
+    ClaimStatusChange,
+    Evidence,
+    Speaker,
+    SpeakerAlias,
+    SpeakerMergeSuggestion,
+)
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "outlet", "author", "published_at", "created_at", "uploaded_by"]
+    list_filter = ["outlet", "language", "published_at", "created_at"]
+    search_fields = ["title", "author", "outlet", "url", "content_sha256"]
+    exclude = ["raw"]  # raw bytes are not editable text; they stay as received
+    readonly_fields = ["content_sha256", "ingest_model", "ingest_model_version", "ingest_seconds", "created_at"]
+    date_hierarchy = "created_at"
+
+
+class SpeakerAliasInline(admin.TabularInline):
+    model = SpeakerAlias
+    extra = 0
+
+
+@admin.register(Speaker)
+class SpeakerAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "role", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["name", "normalised_name", "aliases__alias", "role"]
+    inlines = [SpeakerAliasInline]
+
+
+@admin.register(SpeakerAlias)
+class SpeakerAliasAdmin(admin.ModelAdmin):
+    list_display = ["alias", "normalised", "speaker"]
+    search_fields = ["alias", "normalised", "speaker__name"]
+    list_select_related = ["speaker"]
+    raw_id_fields = ["speaker"]
+
+
+@admin.register(SpeakerMergeSuggestion)
+class SpeakerMergeSuggestionAdmin(admin.ModelAdmin):
+    list_display = ["speaker", "candidate", "score", "status", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["speaker", "candidate"]
+    raw_id_fields = ["speaker", "candidate"]
+
+
+class ClaimStatusChangeInline(admin.TabularInline):
+    model = ClaimStatusChange
+    extra = 0
+    can_delete = False
+    readonly_fields = ["changed_by", "changed_at", "old_status", "new_status", "note"]
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False  # history is written by services only
+
+
+@admin.register(Claim)
+class ClaimAdmin(admin.ModelAdmin):
+    list_display = ["short_text", "speaker", "kind", "status", "article", "created_at"]
+    list_filter = ["status", "kind", "article__outlet", "created_at"]
+    search_fields = ["text", "speaker__name", "article__title"]
+    list_select_related = ["speaker", "article"]
+    raw_id_fields = ["article", "speaker", "reviewed_by"]
+    readonly_fields = ["version", "created_at"]
+    inlines = [ClaimStatusChangeInline]
+
+    @admin.display(description="text")
+    def short_text(self, obj: Claim) -> str:
+        return obj.text[:100]
+
+
+@admin.register(ClaimStatusChange)
+class ClaimStatusChangeAdmin(admin.ModelAdmin):
+    list_display = ["claim", "old_status", "new_status", "changed_by", "changed_at"]
+    list_filter = ["new_status", "changed_at"]
+    search_fields = ["note", "claim__text"]
+    list_select_related = ["claim", "changed_by"]
+
+    # The audit trail is read-only everywhere in the UI.
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(admin.ModelAdmin):
+    list_display = ["claim", "url", "added_by", "added_at"]
+    search_fields = ["url", "note"]
+    raw_id_fields = ["claim"]
+
+
+@admin.register(ClaimLink)
+class ClaimLinkAdmin(admin.ModelAdmin):
+    list_display = ["from_claim", "relation", "to_claim", "created_by", "created_at"]
+    list_filter = ["relation"]
+    raw_id_fields = ["from_claim", "to_claim"]

@@ -1,0 +1,42 @@
+"""Load the team's fictional demo articles and demo logins; safe to run again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+from claims_app import services
+from claims_app.models import Claim
+from claims_app.roles import Role
+
+DEMO_DIR = Path(__file__).resolve().parents[2] / "demo_articles"
+DEMO_PASSWORD = "claimdesk-demo"
+DEMO_USERS = [("editor", Role.EDITOR), ("viewer", Role.VIEWER), ("admin", Role.ADMIN)]
+
+
+class Command(BaseCommand):
+    help = "Create demo users (editor / viewer / admin, password claimdesk-demo) and ingest the demo articles."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        User = get_user_model()
+        for username, role in DEMO_USERS:
+            if not User.objects.filter(username=username).exists():
+                services.create_user(username=username, password=DEMO_PASSWORD, role=role)
+        editor = User.objects.get(username="editor")
+        created = 0
+        for path in sorted(DEMO_DIR.glob("*.txt")):
+            try:
+                article = services.ingest_article(raw=path.read_bytes(), filename=path.name, uploaded_by=editor)
+            except services.InputRejected as exc:
+                self.stderr.write(f"{path.name}: {exc}")
+                continue
+            created += not article.is_duplicate
+        first = Claim.objects.order_by("pk").first()
+        if created and first is not None and first.status == Claim.Status.UNREVIEWED:
+            services.change_claim_status(
+                claim=first, user=editor, status=Claim.Status.UNVERIFIED, note="Demo: no independent source yet."
+            )
+        self.stdout.write(f"Demo data ready: {created} new article(s), logins {', '.join(u for u, _ in DEMO_USERS)}.")
