@@ -1,28 +1,39 @@
 from __future__ import annotations
 
-import pytest
-from django.test import Client
+from typing import TYPE_CHECKING
 
-from claims_app.roles import Role
-from tests.factories import UserFactory
+import pytest
+
+# Django is imported inside the fixtures so the pure NLP tests also run with `-p no:django`.
+if TYPE_CHECKING:
+    from django.test import Client
+
+
+def _user(username: str, role: str, **extra):  # type: ignore[no-untyped-def]
+    from claims_app.roles import Role
+    from tests.factories import UserFactory
+
+    return UserFactory(username=username, role=Role(role), **extra)
 
 
 @pytest.fixture
 def viewer(db):  # type: ignore[no-untyped-def]
-    return UserFactory(username="vera", role=Role.VIEWER)
+    return _user("vera", "viewer")
 
 
 @pytest.fixture
 def editor(db):  # type: ignore[no-untyped-def]
-    return UserFactory(username="eddie", role=Role.EDITOR)
+    return _user("eddie", "editor")
 
 
 @pytest.fixture
 def admin_user(db):  # type: ignore[no-untyped-def]
-    return UserFactory(username="ada", role=Role.ADMIN, is_staff=True)
+    return _user("ada", "admin", is_staff=True)
 
 
 def _client_for(user) -> Client:  # type: ignore[no-untyped-def]
+    from django.test import Client
+
     client = Client()
     client.force_login(user)
     return client
