@@ -78,6 +78,12 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 
+# <meta charset="..."> / <meta http-equiv... content="...; charset=..."> / <?xml encoding="..."?>
+_DECLARED_CHARSET = re.compile(
+    rb"""(?:<meta[^>]{0,200}?charset|<\?xml[^>]{0,100}?encoding)\s*=\s*["']?([A-Za-z0-9_.:-]{2,40})""", re.I
+)
+_DECLARED_ALIASES = {"latin-1": "cp1252", "iso8859-1": "cp1252", "ascii": "cp1252"}
+
 # C0 controls other than tab/newline/CR/form feed/vertical tab, plus DEL.
 _BINARY_CONTROL_BYTES = frozenset([*range(0x09), *range(0x0E, 0x20), 0x7F])
 _MAX_CONTROL_BYTE_RATIO = 0.05
@@ -86,8 +92,6 @@ _MAX_CONTROL_BYTE_RATIO = 0.05
 _CN_MAX_CHAOS = 0.2
 _CN_MIN_COHERENCE = 0.1
 _CN_TIE_MARGIN = 0.02
-# Short texts (a CJK headline, say) get no coherence score; accept them only if spotless.
-_CN_CLEAN_CHAOS = 0.01
 
 # cp1252 fallback: anything outside ASCII, Latin-1 and cp1252's punctuation block is implausible.
 _NON_WESTERN = re.compile(r"[^\x00-\x7f\xa0-\xff€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]")
@@ -97,8 +101,9 @@ _MAX_NON_ASCII_RATIO_FOR_CP1252 = 0.4
 _LONG_NON_ASCII_RUN = re.compile(r"[\xc0-\xff]{4,}")
 
 # Characters removed after decoding: controls other than tab and newline, and stray BOMs.
-_STRAY_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufeff]")
-_NEWLINES = re.compile(r"\r\n|\r|\x85|\u2028|\u2029")
+_STRAY_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ufeff]")
+# Form feeds and vertical tabs separate pages/lines in old exports: treat them as line breaks.
+_NEWLINES = re.compile(r"\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
 
 
 def decode_upload(raw: bytes, *, filename: str = "", max_bytes: int = DEFAULT_MAX_BYTES) -> str:
@@ -152,11 +157,11 @@ def _empty_message(raw: bytes, filename: str) -> str:
     """Distinguish a zero-byte file from one holding only whitespace."""
     if not raw:
         return f"{_name(filename)} is empty."
-    return f"{_name(filename)} contains only whitespace."
+    return f"{_name(filename)} is empty: it contains only whitespace."
 
 
 def _decode_bytes(raw: bytes, *, filename: str) -> str:
-    """Pick an encoding: BOM, binary checks, UTF-8, confident detection, cp1252, clean detection."""
+    """Pick an encoding: BOM, binary checks, UTF-8, confident detection, then a cautious cp1252 guess."""
     bom_text = _decode_by_bom(raw, filename)
     if bom_text is not None:
         return bom_text
@@ -172,15 +177,16 @@ def _decode_bytes(raw: bytes, *, filename: str) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    declared = _decode_declared(raw)
+    if declared is not None:
+        return declared
     best = _best_detected(raw)
-    # Order matters: a confident detection beats the cp1252 guess, which beats a merely clean one.
+    # A confident detection beats the cp1252 guess; an unconfident one is never used.
     if best is not None and best.coherence >= _CN_MIN_COHERENCE and best.chaos <= _CN_MAX_CHAOS:
         return _accept(str(best), filename)
     western = _decode_western(raw)
     if western is not None:
         return western
-    if best is not None and best.chaos <= _CN_CLEAN_CHAOS:
-        return _accept(str(best), filename)
     raise InputRejected(
         f"{_name(filename)} uses a text encoding we couldn't recognise; save it as UTF-8 and upload it again."
     )
@@ -261,6 +267,26 @@ def _looks_like_text(text: str) -> bool:
     return controls / len(sample) <= _MAX_CONTROL_BYTE_RATIO
 
 
+def _decode_declared(raw: bytes) -> str | None:
+    """Honour an HTML/XML charset declaration when the bytes really decode with it."""
+    match = _DECLARED_CHARSET.search(raw[:_SNIFF_BYTES])
+    if not match:
+        return None
+    try:
+        encoding = codecs.lookup(match.group(1).decode("ascii")).name
+    except (LookupError, UnicodeDecodeError):
+        return None
+    # Browsers read these labels as windows-1252, and so do the files that carry them.
+    encoding = _DECLARED_ALIASES.get(encoding, encoding)
+    if encoding.startswith(("utf-16", "utf-32")):
+        return None  # without a BOM the declaration is usually a lie left by an editor
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    return text if _looks_like_text(text) else None
+
+
 def _best_detected(raw: bytes) -> CharsetMatch | None:
     """charset-normalizer's best guess, preferring cp1252 when it ties."""
     matches = list(from_bytes(raw))
@@ -295,7 +321,7 @@ def _decode_western(raw: bytes) -> str | None:
 
 
 def _normalise(text: str) -> str:
-    """Unify newlines to `\\n`, drop stray control characters, NFC-normalise."""
+    """Unify line breaks to `\\n`, drop stray control characters, NFC-normalise."""
     text = _NEWLINES.sub("\n", text)
     text = _STRAY_CONTROLS.sub("", text)
     return unicodedata.normalize("NFC", text)

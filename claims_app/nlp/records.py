@@ -37,6 +37,7 @@ class CleanedArticle:
     published: dt.date | None = None
     language: str = "en"
     removed_lines: tuple[str, ...] = ()
+    section: str = ""  # section label such as "Opinion", when the page shows one
 
 
 @dataclass(frozen=True, slots=True)
