@@ -69,8 +69,7 @@ def _embedded(data_dir: Path) -> dict[str, Any]:
         except Exception as exc:  # the package raises bare subprocess/assert errors
             log = data_dir / "pg" / "log"
             raise DatabaseUnavailable(
-                f"Could not start the embedded PostgreSQL in {data_dir / 'pg'} ({exc.__class__.__name__}); "
-                f"see {log}."
+                f"Could not start the embedded PostgreSQL in {data_dir / 'pg'} ({exc.__class__.__name__}); see {log}."
             ) from None
 
     host = str(info.socket_dir) if info.socket_dir else (info.hostname or "127.0.0.1")

@@ -34,7 +34,9 @@ class Command(BaseCommand):
             if password != getpass.getpass("Password (again): "):
                 raise CommandError("Passwords did not match.")
         try:
-            services.create_user(username=username, password=password, role=Role(options["role"]), email=options["email"])
+            services.create_user(
+                username=username, password=password, role=Role(options["role"]), email=options["email"]
+            )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
         self.stdout.write(f"Created {options['role']} {username!r}.")

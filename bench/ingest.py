@@ -1,0 +1,107 @@
+"""Ingest speed against bare spaCy, measured in one run on the same texts.
+
+Prints (1) single-article ingest (clean, extract, resolve speakers, write) against bare
+`nlp(text)`, and (2) bulk ingest through `nlp.pipe` against bare `nlp.pipe`, with
+articles per second. Writes happen inside a transaction that is rolled back, so the
+database is left as it was. Run: `make bench` (or .venv/bin/python bench/ingest.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+os.environ.setdefault("CLAIMS_LOG_LEVEL", "WARNING")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import transaction  # noqa: E402
+
+from claims_app import services  # noqa: E402
+from claims_app.article_files import article_paths  # noqa: E402
+from claims_app.nlp import pipeline  # noqa: E402
+
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+
+
+def corpus() -> list[tuple[str, bytes]]:
+    folders = [ROOT / "eval" / "extraction", ROOT / "claims_app" / "demo_articles"]
+    return [(str(p), p.read_bytes()) for p in article_paths(str(f) for f in folders if f.exists())]
+
+
+def best_of(rounds: int, run) -> float:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+    return min(times) if rounds < 3 else statistics.median(times)
+
+
+def main() -> None:
+    items = corpus()
+    import spacy
+    from django.conf import settings
+
+    services.load_nlp()  # the full pipeline, loaded once before timing
+    # The baseline is the stock model with none of Claimdesk's components.
+    nlp = spacy.load(settings.CLAIMS_SPACY_MODEL)
+    cleaned = [pipeline.prepare(raw, filename=name) for name, raw in items]
+    bodies = [c.body for c in cleaned]
+    words = sum(len(b.split()) for b in bodies)
+    print(
+        f"{len(items)} articles, {words} words; model {nlp.meta['name']} {nlp.meta['version']}; best/median of {ROUNDS}"
+    )
+
+    for body in bodies[:3]:  # warm up caches and the lexeme table
+        nlp(body)
+
+    def bare_single() -> None:
+        for body in bodies:
+            nlp(body)
+
+    def ingest_single() -> None:
+        with transaction.atomic():
+            for name, raw in items:
+                with contextlib.suppress(services.InputRejected):
+                    services.ingest_article(raw=raw, filename=name)
+            transaction.set_rollback(True)
+
+    def bare_pipe() -> None:
+        for _ in nlp.pipe(bodies, batch_size=32):
+            pass
+
+    def ingest_bulk() -> None:
+        with transaction.atomic():
+            for name, raw, outcome in services.prepared_batches(items):
+                if not isinstance(outcome, services.InputRejected):
+                    with contextlib.suppress(services.InputRejected):
+                        services.ingest_prepared(raw=raw, filename=name, extraction=outcome)
+            transaction.set_rollback(True)
+
+    rows = []
+    for label, baseline, full in [
+        ("one at a time: ingest_article vs nlp(text)", bare_single, ingest_single),
+        ("bulk: prepared_batches+write vs nlp.pipe", bare_pipe, ingest_bulk),
+    ]:
+        base = best_of(ROUNDS, baseline)
+        total = best_of(ROUNDS, full)
+        rows.append((label, base, total))
+    for label, base, total in rows:
+        print(
+            f"{label:45s} baseline {base * 1000:8.1f} ms  full {total * 1000:8.1f} ms  "
+            f"ratio {total / base:5.2f}x  ({len(items) / total:6.1f} articles/s vs {len(items) / base:6.1f})"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+"""`manage.py ingest PATH... [--json]`: file articles from files or folders, one transaction each."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from claims_app import services
+from claims_app.article_files import article_paths
+from claims_app.models import Article
+from claims_app.nlp.records import InputRejected
+
+
+class Command(BaseCommand):
+    help = "Ingest article files (.txt, .html, .md) or folders of them. Exits 1 if any file failed."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("paths", nargs="+", metavar="PATH")
+        parser.add_argument("--json", action="store_true", help="Print a JSON list, one object per file.")
+        parser.add_argument("--batch-size", type=int, default=32, help="Articles per nlp.pipe batch.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        paths = list(article_paths(options["paths"]))
+        if not paths:
+            raise CommandError("No article files found.")
+        results: list[dict[str, Any]] = []
+        counts = {"created": 0, "duplicate": 0, "error": 0}
+        started = time.perf_counter()
+        progress = tqdm(total=len(paths), unit="file", disable=not sys.stderr.isatty(), file=sys.stderr)
+
+        def readable() -> Any:
+            for path in paths:
+                try:
+                    yield str(path), path.read_bytes()
+                except OSError as exc:
+                    report(str(path), "error", error=exc.strerror or str(exc))
+
+        def report(source: str, outcome: str, *, article: Article | None = None, error: str = "") -> None:
+            counts[outcome] += 1
+            progress.update(1)
+            if options["json"]:
+                entry = {"source": source, "status": outcome}
+                entry |= _article_json(article) if article else {"error": error}
+                results.append(entry)
+            elif article:
+                verb = "created  " if outcome == "created" else "duplicate"
+                progress.write(
+                    f"{verb} {source} → article {article.pk} ({article.claims.count()} claims)", file=self.stdout
+                )
+            else:
+                progress.write(f"error     {source}: {error}", file=self.stderr)
+
+        for source, raw, outcome in services.prepared_batches(readable(), batch_size=options["batch_size"]):
+            if isinstance(outcome, InputRejected):
+                report(source, "error", error=str(outcome))
+                continue
+            try:
+                article = services.ingest_prepared(raw=raw, filename=source, extraction=outcome)
+            except InputRejected as exc:
+                report(source, "error", error=str(exc))
+                continue
+            report(source, "duplicate" if article.is_duplicate else "created", article=article)
+        progress.close()
+        elapsed = time.perf_counter() - started
+
+        if options["json"]:
+            self.stdout.write(json.dumps(results, ensure_ascii=False, indent=2))
+        else:
+            rate = len(paths) / elapsed if elapsed else 0.0
+            self.stdout.write(
+                f"{counts['created']} created, {counts['duplicate']} duplicate, {counts['error']} failed "
+                f"in {elapsed:.1f}s ({rate:.1f} articles/s)."
+            )
+        if counts["error"]:
+            raise CommandError(f"{counts['error']} of {len(paths)} file(s) failed.")
+
+
+def _article_json(article: Article) -> dict[str, Any]:
+    claims = article.claims.select_related("speaker").order_by("start")
+    return {
+        "article_id": article.pk,
+        "title": article.title,
+        "author": article.author or None,
+        "published": article.published_at.isoformat() if article.published_at else None,
+        "outlet": article.outlet or None,
+        "body": article.body,
+        "claims": [
+            {
+                "id": claim.pk,
+                "text": claim.text,
+                "start": claim.start,
+                "end": claim.end,
+                "kind": claim.kind,
+                "cue": claim.cue,
+                "speaker": claim.speaker.name if claim.speaker else None,
+                "speaker_mention": {
+                    "text": claim.speaker_mention,
+                    "start": claim.speaker_mention_start,
+                    "end": claim.speaker_mention_end,
+                }
+                if claim.speaker_mention_start is not None
+                else None,
+            }
+            for claim in claims
+        ],
+    }

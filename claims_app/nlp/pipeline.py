@@ -1,0 +1,147 @@
+"""The pure extraction pipeline: load spaCy once, find claims in a Doc, pin them to speakers.
+
+No Django and no database: `services` turns the returned records into rows.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Iterator
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from claims_app.nlp.claim_candidates import ClaimCandidate, reconcile
+from claims_app.nlp.doc_layout import DocLayout
+from claims_app.nlp.quotes import find_quote_claims
+from claims_app.nlp.records import ArticleExtraction, ClaimKind, ClaimRecord, CleanedArticle, Span
+from claims_app.nlp.reported_speech import find_reported_claims
+from claims_app.nlp.speakers import NameIndex, SpeakerResolver
+
+PARAGRAPH_BREAKS = "claimdesk_paragraph_breaks"
+DEFAULT_BATCH_SIZE = 32
+MAX_DATELINE_TOKENS = 12
+_DATELINE_DASHES = frozenset({"\u2014", "\u2013", "-", "--"})
+# Section labels and URL parts that mark the author's own view rather than reporting.
+_OPINION_LABELS = frozenset(
+    {"opinion", "opinions", "op-ed", "oped", "comment", "commentary", "column", "columns", "editorial", "blog", "blogs"}
+)
+
+
+@Language.component(PARAGRAPH_BREAKS)
+def paragraph_breaks(doc: Doc) -> Doc:
+    """Start a sentence at every paragraph and after a wire dateline ('OSKERBY — ...'), so the
+    parser neither joins paragraphs nor makes the dateline the subject of the lede."""
+    separator = "\n\n" if "\n\n" in doc.text else "\n"
+    for token in doc[:-1]:
+        if token.is_space and separator in token.text:
+            doc[token.i + 1].is_sent_start = True
+    first = next((token.i for token in doc if not token.is_space), None)
+    if first is not None:
+        _mark_dateline_end(doc, first)
+    return doc
+
+
+def _mark_dateline_end(doc: Doc, first: int) -> None:
+    """'VILMORA — ...' / 'SALTMERE, March 4 (Nordwire) - ...' at the top of the body."""
+    if not (doc[first].is_alpha and doc[first].is_upper and len(doc[first]) > 2):
+        return
+    for index in range(first + 1, min(len(doc) - 1, first + MAX_DATELINE_TOKENS)):
+        if doc[index].is_space and "\n" in doc[index].text:
+            return
+        if doc[index].text in _DATELINE_DASHES:
+            doc[index + 1].is_sent_start = True
+            return
+
+
+@functools.cache
+def load_pipeline(model_name: str) -> Language:
+    """Load the spaCy model once per process and add Claimdesk's components."""
+    nlp = spacy.load(model_name)
+    if PARAGRAPH_BREAKS not in nlp.pipe_names:
+        nlp.add_pipe(PARAGRAPH_BREAKS, before="parser" if "parser" in nlp.pipe_names else None)
+    return nlp
+
+
+def is_opinion_piece(article: CleanedArticle) -> bool:
+    """True for opinion pages: an 'Opinion'-style section label, title prefix or URL path."""
+    if article.section.strip().casefold() in _OPINION_LABELS:
+        return True
+    label, colon, _ = article.title.partition(":")
+    if colon and label.strip().casefold() in _OPINION_LABELS:
+        return True
+    path_parts = article.url.casefold().split("/")[3:]
+    return any(part in _OPINION_LABELS for part in path_parts)
+
+
+def extract(doc: Doc, article: CleanedArticle) -> ArticleExtraction:
+    """Claims and speakers of one article; `doc.text` must be `article.body`."""
+    text = doc.text  # built from the tokens on each access: read it once
+    if text != article.body:
+        raise ValueError("extract() needs the Doc of article.body")
+    layout = DocLayout.build(doc, text)
+    candidates = reconcile(
+        find_quote_claims(layout, opinion=is_opinion_piece(article)),
+        find_reported_claims(layout),
+    )
+    resolver = SpeakerResolver(
+        NameIndex.from_doc(doc, [q < 0 for q in layout.token_quote]),
+        lede_end=layout.paragraphs[0][1] if layout.paragraphs else 0,
+    )
+    speaker_ids = _resolve_in_mention_order(candidates, resolver)
+    speakers = resolver.records()  # settles merges before names are read
+    claims = tuple(
+        _claim_record(article.body, candidate, resolver.name_of(sid) if sid is not None else None)
+        for candidate, sid in zip(candidates, speaker_ids, strict=True)
+    )
+    return ArticleExtraction(article=article, claims=claims, speakers=speakers)
+
+
+def _resolve_in_mention_order(candidates: list[ClaimCandidate], resolver: SpeakerResolver) -> list[int | None]:
+    """Resolve each claim's mention in text order, so 'he' and 'the general' see earlier speakers."""
+    order = sorted(
+        range(len(candidates)),
+        key=lambda i: (candidates[i].mention.start if candidates[i].mention else candidates[i].start, i),
+    )
+    ids: list[int | None] = [None] * len(candidates)
+    for index in order:
+        mention = candidates[index].mention
+        ids[index] = resolver.resolve(mention) if mention is not None else None
+    return ids
+
+
+def _claim_record(body: str, candidate: ClaimCandidate, speaker: str | None) -> ClaimRecord:
+    mention = candidate.mention
+    kind: ClaimKind = "assertion" if speaker is None and candidate.kind != "according_to" else candidate.kind
+    return ClaimRecord(
+        text=body[candidate.start : candidate.end],
+        start=candidate.start,
+        end=candidate.end,
+        kind=kind,
+        cue=candidate.cue,
+        speaker=speaker,
+        speaker_mention=Span(mention.text, mention.start, mention.end) if mention is not None else None,
+    )
+
+
+def analyse_texts(
+    articles: Iterable[CleanedArticle], nlp: Language, *, batch_size: int = DEFAULT_BATCH_SIZE
+) -> Iterator[ArticleExtraction]:
+    """Extract many articles lazily through `nlp.pipe`, in input order."""
+    pairs = ((article.body, article) for article in articles)
+    for doc, article in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
+        yield extract(doc, article)
+
+
+def prepare(raw: bytes, *, filename: str = "", max_bytes: int | None = None) -> CleanedArticle:
+    """Decode and clean an upload; `max_bytes=None` keeps the decoder's default limit."""
+    from claims_app.nlp.cleaning import clean_article
+    from claims_app.nlp.decoding import decode_upload
+
+    text = (
+        decode_upload(raw, filename=filename)
+        if max_bytes is None
+        else decode_upload(raw, filename=filename, max_bytes=max_bytes)
+    )
+    return clean_article(text, filename=filename)
