@@ -3,11 +3,13 @@ from django.contrib import admin
 from claims_app.models import (
     Article,
     Claim,
+    ClaimCorrection,
     ClaimLink,
     ClaimStatusChange,
     Evidence,
     Speaker,
     SpeakerAlias,
+    SpeakerMerge,
     SpeakerMergeSuggestion,
 )
 
@@ -63,8 +65,8 @@ class ClaimStatusChangeInline(admin.TabularInline):
 
 @admin.register(Claim)
 class ClaimAdmin(admin.ModelAdmin):
-    list_display = ["short_text", "speaker", "kind", "status", "article", "created_at"]
-    list_filter = ["status", "kind", "article__outlet", "created_at"]
+    list_display = ["short_text", "speaker", "kind", "status", "is_rejected", "origin", "article", "created_at"]
+    list_filter = ["status", "kind", "is_rejected", "origin", "article__outlet", "created_at"]
     search_fields = ["text", "speaker__name", "article__title"]
     list_select_related = ["speaker", "article"]
     raw_id_fields = ["article", "speaker", "reviewed_by"]
@@ -106,3 +108,32 @@ class ClaimLinkAdmin(admin.ModelAdmin):
     list_display = ["from_claim", "relation", "to_claim", "created_by", "created_at"]
     list_filter = ["relation"]
     raw_id_fields = ["from_claim", "to_claim"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Audit records are written by services only; the admin shows them."""
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(ClaimCorrection)
+class ClaimCorrectionAdmin(ReadOnlyAdmin):
+    list_display = ["claim", "field", "old_value", "new_value", "changed_by", "changed_at"]
+    list_filter = ["field", "changed_at"]
+    search_fields = ["old_value", "new_value", "note"]
+    list_select_related = ["claim", "changed_by"]
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(SpeakerMerge)
+class SpeakerMergeAdmin(ReadOnlyAdmin):
+    list_display = ["removed_name", "removed_speaker_id", "kept", "merged_by", "merged_at", "undone_at"]
+    list_filter = ["merged_at"]
+    search_fields = ["removed_name", "kept__name"]
+    list_select_related = ["kept", "merged_by"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Greatest, Least
@@ -130,6 +131,10 @@ class Claim(models.Model):
         FALSE = "false", "False"
         DISPUTED = "disputed", "Disputed"
 
+    class Origin(models.TextChoices):
+        EXTRACTED = "extracted", "Extracted"
+        EDITOR = "editor", "Added by an editor"
+
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="claims")
     speaker = models.ForeignKey(Speaker, null=True, blank=True, on_delete=models.SET_NULL, related_name="claims")
     text = models.TextField()
@@ -146,6 +151,10 @@ class Claim(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    # Editors' feedback on extraction: rejected spans are kept (and hidden) so precision can be measured,
+    # and spans editors add by hand are marked so recall can be.
+    is_rejected = models.BooleanField(default=False, db_index=True, help_text="An editor said this is not a claim.")
+    origin = models.CharField(max_length=20, choices=Origin.choices, default=Origin.EXTRACTED, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -166,6 +175,10 @@ class Claim(models.Model):
         indexes = [
             models.Index(fields=["status", "-created_at"], name="claim_status_created"),
             models.Index(fields=["speaker", "-created_at"], name="claim_speaker_created"),
+            # The claim list's full-text search; the query must use the same expression to hit it.
+            GinIndex(SearchVector("text", config="english"), name="claim_text_fts"),
+            # Trigram fallback for misspelt searches.
+            GinIndex(OpClass("text", name="gin_trgm_ops"), name="claim_text_trgm"),
         ]
 
     def __str__(self) -> str:
@@ -190,6 +203,51 @@ class ClaimStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.old_status} → {self.new_status}"
+
+
+class ClaimCorrection(models.Model):
+    """One row per editor correction of a claim's text, speaker or kind, or its rejection (rest of the audit trail)."""
+
+    class Field(models.TextChoices):
+        TEXT = "text", "Text"
+        SPEAKER = "speaker", "Speaker"
+        KIND = "kind", "Kind"
+        REJECTED = "rejected", "Not a claim"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="corrections")
+    field = models.CharField(max_length=20, choices=Field.choices)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    note = models.TextField(blank=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.old_value[:30]} → {self.new_value[:30]}"
+
+
+class SpeakerMerge(models.Model):
+    """A merge of one speaker into another, with a snapshot of what moved so it can be undone exactly."""
+
+    kept = models.ForeignKey(Speaker, on_delete=models.CASCADE, related_name="merges")
+    removed_speaker_id = models.BigIntegerField(help_text="Primary key of the merged-away speaker; reused on undo.")
+    removed_name = models.CharField(max_length=300)
+    snapshot = models.JSONField(help_text="The removed speaker's fields, moved claim and alias ids, suggestions.")
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    merged_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-merged_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.removed_name} → {self.kept_id}"
 
 
 class Evidence(models.Model):

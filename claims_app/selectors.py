@@ -2,11 +2,42 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime
+from dataclasses import dataclass, field
+from itertools import chain
+from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce, TruncMonth
 
-from claims_app.models import Article, Claim, ClaimStatusChange, Speaker
+from claims_app.models import (
+    Article,
+    Claim,
+    ClaimCorrection,
+    ClaimLink,
+    ClaimStatusChange,
+    Speaker,
+    SpeakerMerge,
+    SpeakerMergeSuggestion,
+)
+
+# Counting every match of an unfiltered list at 200,000+ claims costs more than the page itself;
+# the list counts at most this many and shows "10,000+" beyond (navigation never needs the total).
+COUNT_CAP = 10_000
+
+# Above this many search matches a page is found fastest by walking the sort order's index.
+DENSE_MATCHES = 2_000
+
+SORTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "newest": ("Newest first", ("-created_at", "-pk")),
+    "oldest": ("Oldest first", ("created_at", "pk")),
+    "speaker": ("Speaker A–Z", ("speaker__name", "-created_at", "-pk")),
+    "status": ("Status", ("status", "-created_at", "-pk")),
+}
+
+# Columns of Article a claim row never shows; the body and raw upload can be large.
+ARTICLE_HEAVY = ("article__body", "article__raw", "article__boilerplate_removed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,10 +50,75 @@ class ClaimFilters:
     speaker: int | None = None
     article: int | None = None
     outlet: str = ""
+    published_from: datetime.date | None = None
+    published_to: datetime.date | None = None
+    has_links: str = ""  # "", "yes", "no"
+    rejected: str = ""  # "" hides rejected spans, "include", "only"
+    sort: str = "newest"
 
 
-def claim_list(filters: ClaimFilters) -> QuerySet[Claim]:
-    qs = Claim.objects.select_related("speaker", "article")
+@dataclass(slots=True)
+class ClaimPage:
+    """One page of claims with a capped total; next/previous come from fetching one row more than shown."""
+
+    object_list: list[Claim]
+    number: int
+    per_page: int
+    has_next: bool
+    count: int
+    count_is_capped: bool
+    fuzzy: bool = False
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def num_pages(self) -> int | None:
+        if self.count_is_capped:
+            return None
+        return max(1, -(-self.count // self.per_page))
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.object_list else 0
+
+    @property
+    def end_index(self) -> int:
+        return self.start_index + len(self.object_list) - 1 if self.object_list else 0
+
+
+def _claim_rows(qs: QuerySet[Claim]) -> QuerySet[Claim]:
+    return qs.select_related("speaker", "article").defer(*ARTICLE_HEAVY)
+
+
+def text_search_vector() -> SearchVector:
+    """The expression the claim_text_fts index is built on; queries must use exactly this to hit it."""
+    return SearchVector("text", config="english")
+
+
+def _linked() -> Exists:
+    return Exists(ClaimLink.objects.filter(Q(from_claim=OuterRef("pk")) | Q(to_claim=OuterRef("pk"))))
+
+
+def _filtered(filters: ClaimFilters) -> QuerySet[Claim]:
+    qs = Claim.objects.all()
+    if filters.rejected == "only":
+        qs = qs.filter(is_rejected=True)
+    elif filters.rejected != "include":
+        qs = qs.filter(is_rejected=False)
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.kind:
@@ -33,21 +129,200 @@ def claim_list(filters: ClaimFilters) -> QuerySet[Claim]:
         qs = qs.filter(article_id=filters.article)
     if filters.outlet:
         qs = qs.filter(article__outlet=filters.outlet)
-    if filters.q:
-        qs = qs.filter(Q(text__icontains=filters.q) | Q(speaker__name__icontains=filters.q))
-    return qs.order_by("-created_at", "-pk")
+    if filters.published_from:
+        qs = qs.filter(article__published_at__gte=filters.published_from)
+    if filters.published_to:
+        qs = qs.filter(article__published_at__lte=filters.published_to)
+    if filters.has_links == "yes":
+        qs = qs.filter(_linked())
+    elif filters.has_links == "no":
+        qs = qs.exclude(_linked())
+    return qs
+
+
+# Speaker-name matches become a short id list first: an OR across the join would stop PostgreSQL from
+# using the claim text indexes, while `text @@ q OR speaker_id IN (...)` is a BitmapOr of two indexes.
+SPEAKER_MATCH_LIMIT = 500
+
+
+def _full_text(qs: QuerySet[Claim], q: str) -> QuerySet[Claim]:
+    query = SearchQuery(q, search_type="websearch", config="english")
+    speaker_ids = list(
+        Speaker.objects.alias(vector=SearchVector("name", config="english"))
+        .filter(vector=query)
+        .values_list("pk", flat=True)[:SPEAKER_MATCH_LIMIT]
+    )
+    return qs.alias(search=text_search_vector()).filter(Q(search=query) | Q(speaker_id__in=speaker_ids))
+
+
+def _similar_spelling(qs: QuerySet[Claim], q: str) -> QuerySet[Claim]:
+    # word_similarity (%>) finds a misspelt word inside a long claim; trigram GIN indexes serve both sides.
+    speaker_ids = list(
+        Speaker.objects.filter(normalised_name__trigram_word_similar=q.casefold()).values_list("pk", flat=True)[
+            :SPEAKER_MATCH_LIMIT
+        ]
+    )
+    return qs.filter(Q(text__trigram_word_similar=q) | Q(speaker_id__in=speaker_ids))
+
+
+def _capped_count(qs: QuerySet[Claim]) -> int:
+    return qs.order_by()[: COUNT_CAP + 1].count()
+
+
+def _search_order(sort: str) -> list[Any]:
+    """The sort for a text search: the same order, but with created_at wrapped in an expression.
+
+    PostgreSQL cannot estimate how many rows a tsquery or trigram match returns, so for "newest first" it
+    likes to walk the created_at index and filter every row, which takes seconds when the words are rare.
+    An expression the index does not cover makes it use the text indexes and sort only the matches.
+    """
+    created = F("created_at") + datetime.timedelta(0)
+    fields = SORTS.get(sort, SORTS["newest"])[1]
+    order: list[Any] = []
+    for name in fields:
+        descending = name.startswith("-")
+        expression = created if name.lstrip("-") == "created_at" else F(name.lstrip("-"))
+        order.append(expression.desc() if descending else expression.asc())
+    return order
+
+
+def claim_search(filters: ClaimFilters) -> tuple[QuerySet[Claim], bool, int]:
+    """The filtered, sorted claims, whether the search fell back to similar spellings, and the capped count.
+
+    The count doubles as the "did full text find anything" test, which also avoids a LIMIT 1 probe that
+    PostgreSQL would answer with a sequential scan.
+    """
+    qs = _filtered(filters)
+    if not filters.q:
+        order = SORTS.get(filters.sort, SORTS["newest"])[1]
+        return _claim_rows(qs).order_by(*order), False, _capped_count(qs)
+    fuzzy = False
+    matches = _full_text(qs, filters.q)
+    count = _capped_count(matches)
+    if count == 0:
+        matches, fuzzy = _similar_spelling(qs, filters.q), True
+        count = _capped_count(matches)
+    # Many matches: walking the sort index finds a page's worth quickly. Few: fetch them all and sort.
+    dense = count > DENSE_MATCHES
+    order = SORTS.get(filters.sort, SORTS["newest"])[1] if dense else _search_order(filters.sort)
+    return _claim_rows(matches).order_by(*order), fuzzy, count
+
+
+def claim_list(filters: ClaimFilters) -> QuerySet[Claim]:
+    return claim_search(filters)[0]
+
+
+def claim_page(filters: ClaimFilters, number: int, per_page: int) -> ClaimPage:
+    """A page of the claim list: a capped COUNT and a LIMIT/OFFSET query (plus speaker-name lookups when searching)."""
+    qs, fuzzy, count = claim_search(filters)
+    number = max(1, number)
+    offset = (number - 1) * per_page
+    rows = list(qs[offset : offset + per_page + 1])
+    return ClaimPage(
+        object_list=rows[:per_page],
+        number=number,
+        per_page=per_page,
+        has_next=len(rows) > per_page,
+        count=min(count, COUNT_CAP),
+        count_is_capped=count > COUNT_CAP,
+        fuzzy=fuzzy,
+    )
+
+
+def claim_row(pk: int) -> Claim:
+    return _claim_rows(Claim.objects.all()).get(pk=pk)
+
+
+def outlets() -> list[str]:
+    return list(Article.objects.exclude(outlet="").order_by("outlet").values_list("outlet", flat=True).distinct())
 
 
 def claim_detail(pk: int) -> Claim:
     return (
         Claim.objects.select_related("speaker", "article", "reviewed_by")
-        .prefetch_related("status_changes__changed_by", "evidence__added_by")
+        .defer("article__raw")
+        .prefetch_related(
+            "status_changes__changed_by",
+            "corrections__changed_by",
+            "evidence__added_by",
+            Prefetch("speaker__aliases"),
+        )
         .get(pk=pk)
     )
 
 
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    when: datetime.datetime
+    who: Any
+    kind: str  # "status" or "correction"
+    change: ClaimStatusChange | ClaimCorrection
+
+
+def claim_history(claim: Claim) -> list[HistoryEntry]:
+    """Status changes and corrections in one timeline, newest first (uses the prefetched rows)."""
+    entries = chain(
+        (HistoryEntry(c.changed_at, c.changed_by, "status", c) for c in claim.status_changes.all()),
+        (HistoryEntry(c.changed_at, c.changed_by, "correction", c) for c in claim.corrections.all()),
+    )
+    return sorted(entries, key=lambda e: e.when, reverse=True)
+
+
+def latest_status_change(claim: Claim) -> ClaimStatusChange | None:
+    return claim.status_changes.select_related("changed_by").order_by("-changed_at", "-pk").first()
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedClaim:
+    link: ClaimLink
+    other: Claim
+
+
+def claim_links(claim: Claim) -> list[LinkedClaim]:
+    links = (
+        ClaimLink.objects.filter(Q(from_claim=claim) | Q(to_claim=claim))
+        .select_related("from_claim__speaker", "from_claim__article", "to_claim__speaker", "to_claim__article")
+        .defer(*(f"{side}__{col}" for side in ("from_claim", "to_claim") for col in ARTICLE_HEAVY))
+        .order_by("-created_at", "-pk")
+    )
+    return [LinkedClaim(link, link.to_claim if link.from_claim_id == claim.pk else link.from_claim) for link in links]
+
+
+def suggested_links(claim: Claim, exclude_ids: set[int], limit: int = 5) -> list[Claim]:
+    """Placeholder ranking: the same speaker's claims in other articles, newest first."""
+    if claim.speaker_id is None:
+        return []
+    qs = (
+        _claim_rows(Claim.objects.filter(speaker_id=claim.speaker_id, is_rejected=False))
+        .exclude(article_id=claim.article_id)
+        .exclude(pk__in=exclude_ids | {claim.pk})
+        .order_by("-created_at", "-pk")
+    )
+    return list(qs[:limit])
+
+
+def link_candidates(claim: Claim, q: str, exclude_ids: set[int], limit: int = 8) -> list[Claim]:
+    """Claims an editor might link to: by id when the query is a number, else by search."""
+    q = q.strip().lstrip("#")
+    if not q:
+        return []
+    qs = _claim_rows(Claim.objects.filter(pk=int(q))) if q.isdigit() else claim_list(ClaimFilters(q=q))
+    return list(qs.exclude(pk__in=exclude_ids | {claim.pk})[:limit])
+
+
+def speaker_claim_count(speaker: Speaker | None) -> int:
+    return speaker.claims.filter(is_rejected=False).count() if speaker else 0
+
+
 def article_list() -> QuerySet[Article]:
-    return Article.objects.defer("raw", "body").annotate(claim_count=Count("claims")).order_by("-created_at", "-pk")
+    return (
+        Article.objects.defer("raw", "body", "boilerplate_removed")
+        .annotate(
+            claim_count=Count("claims", filter=Q(claims__is_rejected=False)),
+            unreviewed_count=Count("claims", filter=Q(claims__is_rejected=False, claims__status="unreviewed")),
+        )
+        .order_by("-created_at", "-pk")
+    )
 
 
 def article_detail(pk: int) -> Article:
@@ -55,14 +330,15 @@ def article_detail(pk: int) -> Article:
 
 
 def article_claims(article: Article) -> QuerySet[Claim]:
-    return article.claims.select_related("speaker").order_by("start")
+    return article.claims.select_related("speaker").order_by("start", "pk")
 
 
 def speaker_list(q: str = "") -> QuerySet[Speaker]:
-    qs = Speaker.objects.annotate(claim_count=Count("claims"))
+    qs = Speaker.objects.annotate(claim_count=Count("claims", filter=Q(claims__is_rejected=False)))
     if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(aliases__alias__icontains=q)).distinct()
-    return qs.order_by("-claim_count", "name")
+        matching = Speaker.objects.filter(Q(name__icontains=q) | Q(aliases__alias__icontains=q)).values("pk")
+        qs = qs.filter(pk__in=matching)
+    return qs.order_by("-claim_count", "name", "pk")
 
 
 def speaker_detail(pk: int) -> Speaker:
@@ -70,13 +346,96 @@ def speaker_detail(pk: int) -> Speaker:
 
 
 def speaker_claims(speaker: Speaker) -> QuerySet[Claim]:
-    return speaker.claims.select_related("article").order_by("-article__published_at", "-created_at")
+    return (
+        speaker.claims.filter(is_rejected=False)
+        .select_related("article")
+        .defer(*ARTICLE_HEAVY)
+        .order_by(Coalesce("article__published_at", "created_at__date").desc(), "-pk")
+    )
+
+
+def speaker_claims_by_month(speaker: Speaker) -> list[dict[str, Any]]:
+    """Claim counts per month (article publication month, else filing month) for the 'over time' chart."""
+    rows = list(
+        speaker.claims.filter(is_rejected=False)
+        .annotate(month=TruncMonth(Coalesce("article__published_at", "created_at__date")))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by("month")
+    )
+    peak = max((r["n"] for r in rows), default=1)
+    return [{"month": r["month"], "n": r["n"], "percent": round(100 * r["n"] / peak)} for r in rows]
+
+
+def merge_suggestions(speaker: Speaker | None = None) -> QuerySet[SpeakerMergeSuggestion]:
+    qs = SpeakerMergeSuggestion.objects.filter(status=SpeakerMergeSuggestion.Status.OPEN).select_related(
+        "speaker", "candidate"
+    )
+    if speaker is not None:
+        qs = qs.filter(Q(speaker=speaker) | Q(candidate=speaker))
+    return qs.order_by("-score", "pk")
+
+
+def speaker_merges(speaker: Speaker) -> QuerySet[SpeakerMerge]:
+    return speaker.merges.select_related("merged_by", "undone_by").order_by("-merged_at", "-pk")
+
+
+@dataclass(slots=True)
+class MergePreview:
+    keep: Speaker
+    remove: Speaker
+    claim_count: int
+    sample_claims: list[Claim]
+    moving_aliases: list[str]
+    dropped_aliases: list[str]
+    suggestions_removed: int
+    role_moves: bool = field(default=False)
+
+
+def merge_preview(keep: Speaker, remove: Speaker) -> MergePreview:
+    kept_aliases = {a.alias for a in keep.aliases.all()}
+    aliases = [a.alias for a in remove.aliases.all()]
+    return MergePreview(
+        keep=keep,
+        remove=remove,
+        claim_count=remove.claims.count(),
+        sample_claims=list(_claim_rows(remove.claims.all()).order_by("-created_at", "-pk")[:5]),
+        moving_aliases=[a for a in aliases if a not in kept_aliases],
+        dropped_aliases=[a for a in aliases if a in kept_aliases],
+        suggestions_removed=SpeakerMergeSuggestion.objects.filter(Q(speaker=remove) | Q(candidate=remove)).count(),
+        role_moves=bool(remove.role and not keep.role),
+    )
 
 
 def status_counts() -> dict[str, int]:
-    counts = dict(Claim.objects.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    counts = dict(
+        Claim.objects.filter(is_rejected=False).values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
     return {value: counts.get(value, 0) for value in Claim.Status.values}
 
 
-def recent_activity(limit: int = 10) -> QuerySet[ClaimStatusChange]:
-    return ClaimStatusChange.objects.select_related("claim", "changed_by").order_by("-changed_at")[:limit]
+def waiting_for_review(limit: int = 10) -> list[Claim]:
+    qs = _claim_rows(_filtered(ClaimFilters(status=Claim.Status.UNREVIEWED)))
+    return list(qs.order_by("-created_at", "-pk")[:limit])
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    when: datetime.datetime
+    who: Any
+    claim: Claim
+    verb: str
+    detail: str
+
+
+def recent_activity(limit: int = 10) -> list[Activity]:
+    """Reviews, corrections and links, newest first, in three queries."""
+    status = ClaimStatusChange.objects.select_related("claim", "changed_by").order_by("-changed_at", "-pk")[:limit]
+    corrections = ClaimCorrection.objects.select_related("claim", "changed_by").order_by("-changed_at", "-pk")[:limit]
+    links = ClaimLink.objects.select_related("from_claim", "created_by").order_by("-created_at", "-pk")[:limit]
+    items = [
+        *(Activity(c.changed_at, c.changed_by, c.claim, "marked", c.get_new_status_display()) for c in status),
+        *(Activity(c.changed_at, c.changed_by, c.claim, "corrected", c.get_field_display()) for c in corrections),
+        *(Activity(c.created_at, c.created_by, c.from_claim, "linked", c.get_relation_display()) for c in links),
+    ]
+    return sorted(items, key=lambda a: a.when, reverse=True)[:limit]

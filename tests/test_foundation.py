@@ -43,7 +43,9 @@ def test_claim_cannot_link_to_itself():
 def test_a_pair_of_claims_is_linked_once_whatever_the_direction():
     link = ClaimLinkFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
-        ClaimLink.objects.create(from_claim=link.to_claim, to_claim=link.from_claim, relation=ClaimLink.Relation.CONTRADICTS)
+        ClaimLink.objects.create(
+            from_claim=link.to_claim, to_claim=link.from_claim, relation=ClaimLink.Relation.CONTRADICTS
+        )
 
 
 def test_claim_span_must_not_be_empty():
@@ -57,8 +59,16 @@ def test_evidence_needs_a_url_or_a_note():
         Evidence.objects.create(claim=claim)
 
 
-@pytest.mark.parametrize("url_name", ["claims_app:home", "claims_app:claim_list", "claims_app:article_list",
-                                      "claims_app:speaker_list", "claims_app:article_upload"])
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "claims_app:home",
+        "claims_app:claim_list",
+        "claims_app:article_list",
+        "claims_app:speaker_list",
+        "claims_app:article_upload",
+    ],
+)
 def test_anonymous_visitor_is_sent_to_login(client, url_name):
     response = client.get(reverse(url_name))
     assert response.status_code == 302
@@ -99,7 +109,11 @@ def test_editor_marks_claim_verified_and_history_records_it(editor_client, edito
     assert (claim.status, claim.version, claim.reviewed_by) == (Claim.Status.VERIFIED, 2, editor)
     change = ClaimStatusChange.objects.get(claim=claim)
     assert (change.old_status, change.new_status, change.note, change.changed_by) == (
-        "unreviewed", "verified", "Matches the harbour log.", editor)
+        "unreviewed",
+        "verified",
+        "Matches the harbour log.",
+        editor,
+    )
 
 
 def test_stale_version_is_a_conflict_not_a_silent_overwrite(editor_client, editor):
@@ -115,15 +129,21 @@ def test_stale_version_is_a_conflict_not_a_silent_overwrite(editor_client, edito
 
 def test_pages_render_for_a_viewer(viewer_client):
     claim = ClaimFactory()
-    for url in [reverse("claims_app:home"), reverse("claims_app:claim_list"), claim.get_absolute_url(),
-                claim.article.get_absolute_url(), reverse("claims_app:speaker_list"), claim.speaker.get_absolute_url()]:
+    for url in [
+        reverse("claims_app:home"),
+        reverse("claims_app:claim_list"),
+        claim.get_absolute_url(),
+        claim.article.get_absolute_url(),
+        reverse("claims_app:speaker_list"),
+        claim.speaker.get_absolute_url(),
+    ]:
         response = viewer_client.get(url)
         assert response.status_code == 200, url
         assert b"htmx" in response.content  # the bundled htmx script is on every page
 
 
 def test_article_page_escapes_stored_html(viewer_client):
-    claim = ClaimFactory(text="<script>alert(1)</script>", article__body=' <script>alert(1)</script> said Ann.')
+    claim = ClaimFactory(text="<script>alert(1)</script>", article__body=" <script>alert(1)</script> said Ann.")
     page = viewer_client.get(claim.article.get_absolute_url()).content.decode()
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -150,14 +170,18 @@ def test_roles_are_ordered_viewer_editor_admin(viewer, editor, admin_user):
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.dev", **env}
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=full_env, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120
+    )
 
 
-@pytest.mark.parametrize("url, expected", [
-    ("mysql://u:p@localhost/x", "PostgreSQL only"),
-    ("postgresql://nobody@127.0.0.1:1/nothing", "cannot reach the database"),
-])
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("mysql://u:p@localhost/x", "PostgreSQL only"),
+        ("postgresql://nobody@127.0.0.1:1/nothing", "cannot reach the database"),
+    ],
+)
 def test_bad_database_url_gives_one_line_error(url, expected):
     result = _manage("showmigrations", DATABASE_URL=url)
     assert result.returncode != 0
@@ -175,7 +199,10 @@ def test_unwritable_data_dir_gives_one_line_error():
 
 def test_production_settings_pass_check_deploy():
     result = _manage(
-        "check", "--deploy", "--fail-level", "WARNING",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
         DJANGO_SETTINGS_MODULE="config.settings.production",
         DJANGO_SECRET_KEY="x" * 20 + "a-long-random-production-secret-key-for-tests",
         DJANGO_ALLOWED_HOSTS="claimdesk.example.org",
