@@ -214,7 +214,7 @@ def _cue_in(candidates: Iterator[Token] | list[Token], frame: list[Token], *, sh
 def _verb_attribution(verb: Token, cue: str, inside: set[int]) -> Attribution | None:
     subject = speaker_token(verb)
     if subject is None or subject.i not in inside:
-        subject = _adjacent_name(verb, inside)
+        subject = _adjacent_name(verb, inside) or _leading_name(verb, inside)
     if subject is None:
         return None
     mention = mention_for(subject)
@@ -227,6 +227,23 @@ def _adjacent_name(verb: Token, inside: set[int]) -> Token | None:
     for index in (verb.i + 1, verb.i - 1):
         if index in inside and doc[index].pos_ in {"PROPN", "PRON"} and doc[index].dep_ != "poss":
             return doc[index]
+    return None
+
+
+def _leading_name(verb: Token, inside: set[int]) -> Token | None:
+    """'"...," Ann Lee, head of X, told Y' when the parser hung the name off the quote.
+
+    Only used when the verb has no subject at all: the first named person or organisation
+    between the quote and the verb is the speaker.
+    """
+    if any(child.dep_ in {"nsubj", "nsubjpass"} for child in verb.children):
+        return None
+    doc = verb.doc
+    for index in sorted(i for i in inside if i < verb.i):
+        token = doc[index]
+        if token.ent_type_ in {"PERSON", "ORG"} and token.ent_iob_ == "B":
+            entity = next(ent for ent in doc.ents if ent.start == index)
+            return entity.root
     return None
 
 

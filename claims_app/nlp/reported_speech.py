@@ -23,6 +23,14 @@ MIN_CLAUSE_TOKENS = 3
 MAX_THAT_DISTANCE = 10  # 'said in a TV interview on Tuesday that ...'
 _CONTENT_POS = frozenset({"VERB", "AUX"})
 _ATTACHED_REPORT_DEPS = frozenset({"advcl", "conj", "parataxis"})
+# Verbs that report clauses, rarely things: their noun 'object' followed by a finite verb is
+# a misparsed clause. ('confirmed the visit' or 'announced a package' take real objects.)
+CLAUSE_TAKING_CUES = frozenset(
+    {"say", "tell", "claim", "insist", "argue", "warn", "add", "note", "state", "maintain", "stress", "explain"}
+)
+_FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
+_SUBJECT_START_POS = frozenset({"DET", "NOUN", "PROPN", "PRON", "NUM", "ADJ"})
+_NOT_A_SUBJECT = frozenset({"nothing", "something", "anything", "little", "much", "so", "this", "that", "it"})
 _LEADING_JUNK = frozenset({"that", ",", "and", "but", ":", "\u2014", "\u2013", "-"})
 
 
@@ -64,8 +72,8 @@ def _content_ranges(verb: Token) -> list[tuple[int, int]]:
     clauses = [child for child in verb.children if child.dep_ == "ccomp"] or _that_clause(verb)
     clauses = [clause for clause in clauses if not is_indirect_question(clause)]
     if not clauses:
-        trailing = _before_trailing_attribution(verb)
-        return [trailing] if trailing is not None else []
+        fallback = _before_trailing_attribution(verb) or _clause_misparsed_as_object(verb)
+        return [fallback] if fallback is not None else []
     ranges: list[tuple[int, int]] = []
     for side in ([c for c in clauses if c.i < verb.i], [c for c in clauses if c.i > verb.i]):
         if len(side) == 1:
@@ -91,6 +99,29 @@ def _before_trailing_attribution(verb: Token) -> tuple[int, int] | None:
     if doc[sentence.start].tag_ in {"VBN", "VBG"}:
         return None  # 'Asked how long it would take, he said: ...' is a participle phrase
     return sentence.start, left - 1
+
+
+def _clause_misparsed_as_object(verb: Token) -> tuple[int, int] | None:
+    """'said the strike had cost members two weeks of pay' parsed as 'said [the strike]': a
+    clause-taking verb whose 'object' runs on into a finite verb reports that clause."""
+    if verb.lemma_.lower() not in CLAUSE_TAKING_CUES:
+        return None
+    objects = [child for child in verb.children if child.dep_ == "dobj" and child.i > verb.i]
+    if not objects:
+        return None
+    doc = verb.doc
+    start = verb.i + 1
+    if verb.lemma_.lower() == "tell":  # 'told reporters the ...': skip the addressee
+        start = objects[0].right_edge.i + 1
+    sentence_end = verb.sent.end
+    if start >= sentence_end or doc[start].lower_ in _NOT_A_SUBJECT or doc[start].pos_ not in _SUBJECT_START_POS:
+        return None
+    finite = (
+        t
+        for t in doc[start:sentence_end]
+        if t.tag_ in _FINITE_TAGS and t.dep_ not in {"relcl", "acl"} and t.head.dep_ not in {"relcl", "acl"}
+    )
+    return (start, sentence_end) if next(finite, None) is not None else None
 
 
 def _cut_at_nested_report(verb: Token, start: int, end: int) -> int:

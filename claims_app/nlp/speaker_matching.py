@@ -113,6 +113,11 @@ def _same_token(a: str, b: str) -> bool:
     return a == b or (min(len(a), len(b)) > 3 and fuzz.ratio(a, b) >= 85)
 
 
+def _same_given_name(a: str, b: str) -> bool:
+    """Given names also match across the Ukrainian h / Russian g spelling (Yevhen/Yevgeny, Oleh/Oleg)."""
+    return _same_token(a, b) or _same_token(a.replace("h", "g"), b.replace("h", "g"))
+
+
 def _person_score(a: list[str], b: list[str]) -> float:
     if a == b:
         return 1.0 if len(a) > 1 else 0.9
@@ -128,11 +133,11 @@ def _given_names_score(a: list[str], b: list[str]) -> float:
     """Score of the names before a shared surname: equal > initial-compatible > clashing."""
     if not a or not b:
         return 0.8  # surname only on one side: plausible, never certain
-    if any(_same_token(x, y) for x in a for y in b):
+    if any(_same_given_name(x, y) for x in a for y in b):
         return 0.95
     if any(len(x) == 1 or len(y) == 1 for x in a for y in b if x[0] == y[0]):
         return 0.9
-    return 0.5 if a[0][0] == b[0][0] else 0.25
+    return 0.6 if a[0][0] == b[0][0] else 0.25  # 'Ilsa'/'Ilse' may be a typo: worth asking
 
 
 def _organisation_score(a: list[str], b: list[str]) -> float:
@@ -159,6 +164,12 @@ def _plain(text: str) -> str:
     """Casefolded, accent-free words without possessive 's or punctuation."""
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     return _NON_WORD.sub(" ", _POSSESSIVE.sub("", text.casefold()))
+
+
+def _fullest(forms: list[str]) -> list[str]:
+    """The forms with the most words ('Ilse Varga' over 'Varga')."""
+    most = max(len(form.split()) for form in forms)
+    return [form for form in forms if len(form.split()) == most]
 
 
 def _kinds_clash(a: SpeakerKind, b: SpeakerKind) -> bool:
@@ -228,10 +239,12 @@ class SpeakerDirectory:
     def _score(self, record: SpeakerRecord, forms: list[str], index: int) -> float:
         entry = self._entries[index]
         organisation = "organisation" in (record.kind, entry.kind) or "group" in (record.kind, entry.kind)
+        # Compare the fullest forms only: a bare surname alias ('Varga') would otherwise make
+        # 'Ilsa Varga' look like a sure match for 'Ilse Varga'.
         score = max(
             score_match(form, record.role, other, entry.role, organisation=organisation)
-            for form in forms
-            for other in entry.forms
+            for form in _fullest(forms)
+            for other in _fullest(entry.forms)
         )
         if _kinds_clash(record.kind, entry.kind):
             return min(score, self.merge_threshold - 0.01)

@@ -116,6 +116,24 @@ def speaker_token(verb: Token, depth: int = 0) -> Token | None:
     return _noun_phrase_ending_before(verb) if verb.dep_ == "ROOT" else None
 
 
+def _noun_phrase_before(relative: Token) -> Token | None:
+    """'the deputy director of the authority, who said': the noun phrase right before 'who'.
+
+    The small model often hangs the relative clause on the wrong noun, so walk back over
+    the comma and up through 'of' phrases instead of trusting the arc.
+    """
+    doc = relative.doc
+    index = relative.i - 1
+    while index >= relative.sent.start and doc[index].is_punct:
+        index -= 1
+    if index < relative.sent.start or doc[index].pos_ not in {"NOUN", "PROPN"}:
+        return None
+    token = doc[index]
+    while token.dep_ == "pobj" and token.head.lower_ == "of" and token.head.head.pos_ in {"NOUN", "PROPN"}:
+        token = token.head.head
+    return token
+
+
 def _noun_phrase_ending_before(verb: Token) -> Token | None:
     """Parser lost the subject ('a junior doctor who asked not to be named said'): take the
     noun whose phrase ends right before the verb."""
@@ -186,7 +204,7 @@ def _single(token: Token) -> Span:
 def _antecedent(token: Token) -> Token:
     """'analysts who told ...': the relative pronoun stands for the noun the clause modifies."""
     if token.lower_ in _RELATIVE_PRONOUNS and token.head.dep_ == "relcl" and token.head.head is not token.head:
-        return token.head.head
+        return _noun_phrase_before(token) or token.head.head
     return token
 
 
@@ -360,7 +378,9 @@ def _noun_mention(token: Token) -> Mention:
         form: MentionForm = "role" if determiner and len(bare) == 1 else "description"
         return _mention(core, form, "organisation", name=bare.text, head=head)
     if head in PERSON_ROLE_NOUNS:
-        definite = bool(determiner) and determiner not in _INDEFINITES and len(bare) <= 2
+        # "the deputy director of the water authority" introduces someone; it is not "the director" again.
+        qualified = any(child.dep_ == "prep" and child.lower_ == "of" for child in token.rights)
+        definite = bool(determiner) and determiner not in _INDEFINITES and len(bare) <= 2 and not qualified
         return _mention(
             core,
             "role" if definite else "description",

@@ -240,6 +240,8 @@ class SpeakerResolver:
         kind = self._settle_kind(key, kind, position)
         sid = self._person_by_surname(key) if kind == "person" else self._organisation_by_name(key)
         if sid is None:
+            sid = self._same_name_any_kind(key)  # NER labels one name PERSON here and ORG there
+        if sid is None:
             sid = self._new(kind, position)
             if kind == "person" and len(key) == 1:  # surname only: borrow the article's full form
                 self._add_name(sid, self._index.fullest_with_surname(key[0], position) or "")
@@ -248,6 +250,12 @@ class SpeakerResolver:
             speaker.kind = kind
         self._add_name(sid, name)
         return sid
+
+    def _same_name_any_kind(self, key: list[str]) -> int | None:
+        joined = " ".join(key)
+        candidates = [*self._by_surname.get(key[-1], ()), *self._by_last_word.get(key[-1], ())]
+        matches = [sid for sid in candidates if any(normalise_name(n) == joined for n in self._speakers[sid].names)]
+        return self._most_recent(matches)
 
     def _is_surname_seen_as_common_word(self, mention: Mention) -> bool:
         """'Fell argues that ...': the tagger read a known surname as a verb or noun."""

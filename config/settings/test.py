@@ -1,7 +1,11 @@
 """Test runs (pytest-django creates test_claimdesk on the same PostgreSQL server)."""
 
 from .base import *  # noqa: F403
+from .base import env
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+
+# Lets two test runs share one server (e.g. parallel checkouts): CLAIMS_TEST_DB=test_other.
+DATABASES["default"]["TEST"] = {"NAME": env.str("CLAIMS_TEST_DB", default="test_claimdesk")}  # noqa: F405

@@ -217,6 +217,13 @@ def test_coordinated_that_clauses_give_two_claims(nlp: Language) -> None:
     assert {c.speaker for c in extraction.claims} == {"Roland Esk"}
 
 
+def test_clause_misparsed_as_an_object_is_still_reported(nlp: Language) -> None:
+    body = "Anton Pell, a spokesman for the dockers' union, said the strike had cost members nearly two weeks of pay."
+    claim = only(run(nlp, body))
+    assert claim.text == "the strike had cost members nearly two weeks of pay"
+    assert claim.speaker == "Anton Pell"
+
+
 def test_clause_before_a_trailing_attribution_is_the_claim(nlp: Language) -> None:
     claim = only(run(nlp, "Ferry services to Osmund will resume on Sunday, the port authority said."))
     assert claim.text == "Ferry services to Osmund will resume on Sunday"

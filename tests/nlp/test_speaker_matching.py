@@ -67,6 +67,11 @@ def test_matching_role_breaks_the_tie_for_a_surname_only_name() -> None:
     assert with_role >= MERGE_THRESHOLD
 
 
+def test_close_first_names_with_one_surname_are_suggested_not_merged() -> None:
+    score = score_match("Ilsa Varga", "Mayor", "Ilse Varga", "mayor of Port Selby")
+    assert SUGGEST_THRESHOLD <= score < MERGE_THRESHOLD
+
+
 def test_same_surname_with_a_different_first_name_is_not_suggested() -> None:
     assert score_match("Eric Trumble", "", "Donald Trumble", "") < SUGGEST_THRESHOLD
 
@@ -112,6 +117,13 @@ def test_person_and_organisation_with_similar_names_are_not_merged() -> None:
     canonical, _ = directory.resolve(SpeakerRecord(name="Kovel", kind="person", aliases=("Kovel",)))
     assert len(directory) == 2
     assert canonical == "Kovel"
+
+
+def test_a_shared_surname_alias_does_not_merge_different_first_names() -> None:
+    directory = SpeakerDirectory()
+    directory.resolve(person("Ilse Varga", "mayor of Port Selby", "Varga"))
+    canonical, candidates = directory.resolve(person("Ilsa Varga", "Mayor"))
+    assert (canonical, candidates) == ("Ilsa Varga", ["Ilse Varga"])
 
 
 def test_canonical_name_never_changes_once_given() -> None:
