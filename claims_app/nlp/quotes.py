@@ -160,18 +160,7 @@ def _after_frame(layout: DocLayout, region: QuoteRegion) -> list[Token]:
     """Tokens after the closing mark up to the end of the sentence or the next quote."""
     if not region.terminated or region.final_char in {".", ";", ":"}:
         return []
-    doc = layout.doc
-    frame: list[Token] = []
-    index = layout.first_token_at(region.close + 1)
-    while index < len(doc) and len(frame) < MAX_FRAME_TOKENS:
-        token = doc[index]
-        if layout.token_paragraph[index] != region.paragraph and not token.is_space:
-            break
-        if layout.is_quote_mark(token) or layout.in_quote(token) or token.text in SENTENCE_END_PUNCT:
-            break
-        if not token.is_space:
-            frame.append(token)
-        index += 1
+    frame = _frame_tokens(layout, region, layout.first_token_at(region.close + 1), step=1)
     if region.final_char.isalnum() and frame and frame[0].text != ",":
         return []  # the quote runs on inside a sentence: "called it 'x y z' and left"
     return frame
@@ -179,10 +168,16 @@ def _after_frame(layout: DocLayout, region: QuoteRegion) -> list[Token]:
 
 def _before_frame(layout: DocLayout, region: QuoteRegion) -> list[Token]:
     """Tokens from the start of the sentence (or the previous quote) up to the opening mark."""
+    frame = _frame_tokens(layout, region, layout.last_token_before(region.open), step=-1)
+    frame.reverse()
+    return frame
+
+
+def _frame_tokens(layout: DocLayout, region: QuoteRegion, index: int, *, step: int) -> list[Token]:
+    """Walk from `index` in one direction until a paragraph break, a quote or a sentence end."""
     doc = layout.doc
     frame: list[Token] = []
-    index = layout.last_token_before(region.open)
-    while index >= 0 and len(frame) < MAX_FRAME_TOKENS:
+    while 0 <= index < len(doc) and len(frame) < MAX_FRAME_TOKENS:
         token = doc[index]
         if layout.token_paragraph[index] != region.paragraph and not token.is_space:
             break
@@ -190,8 +185,7 @@ def _before_frame(layout: DocLayout, region: QuoteRegion) -> list[Token]:
             break
         if not token.is_space:
             frame.append(token)
-        index -= 1
-    frame.reverse()
+        index += step
     return frame
 
 
