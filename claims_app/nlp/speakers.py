@@ -30,6 +30,8 @@ PRONOUN_ANTECEDENT_WINDOW = 600  # characters back to look for the subject a pro
 _MAIN_CLAUSE_DEPS = frozenset({"ROOT", "conj"})
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 _DETERMINERS = frozenset({"the", "a", "an"})
+# 'X said in a statement that ... "...," the statement said': the statement is X's.
+NEARBY_CHARS = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,7 +356,11 @@ class SpeakerResolver:
         return self._resolve_description(mention)
 
     def _resolve_document(self, mention: Mention) -> int:
-        """'the statement said': whoever issued a statement last, organisations first."""
+        """'the statement said': whoever spoke just before (same stretch of text), else the
+        organisation that spoke last."""
+        nearest = next(self._recent_ids(), None)
+        if nearest is not None and mention.start - self._speakers[nearest].last_seen <= NEARBY_CHARS:
+            return nearest
         latest = next(self._recent_ids("organisation", "group"), None)
         if latest is None:
             latest = next(self._recent_ids(), None)

@@ -167,3 +167,32 @@ def test_name_beside_a_common_noun_is_a_person_even_when_tagged_as_organisation(
     extraction = run(nlp, body)
     assert speakers(extraction) == ["Arvid Lunde"]
     assert record(extraction, "Arvid Lunde").kind == "person"
+
+
+def test_the_statement_belongs_to_whoever_just_issued_it(nlp: Language) -> None:
+    body = (
+        "The Vessel Safety Board said on Monday that it had opened an inquiry.\n\n"
+        'Harrow Ferries said in a statement that it was helping investigators. "Our crews followed every '
+        'procedure," the statement said.'
+    )
+    extraction = run(nlp, body)
+    assert speakers(extraction)[-1] == "Harrow Ferries"
+
+
+def test_relative_clause_speaker_is_the_noun_before_who(nlp: Language) -> None:
+    body = (
+        "The timing matches the account given by the deputy director of the Orsk Canal Company, "
+        "who said the lock had failed at dawn."
+    )
+    extraction = run(nlp, body)
+    assert speakers(extraction) == ["deputy director"]
+
+
+def test_speaker_named_between_quote_and_subjectless_told(nlp: Language) -> None:
+    body = (
+        '"The pump did not fail. It was switched off by mistake, because the night crew misread the panel," '
+        "Greta Solberg, head of the Orsk Fire Service, told the Orsk Herald on Friday."
+    )
+    extraction = run(nlp, body)
+    assert [c.kind for c in extraction.claims] == ["direct"]
+    assert speakers(extraction) == ["Greta Solberg"]
