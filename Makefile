@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(REQ_HASH)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test browser lint bench evaluate migrate demo check-deploy clean-data
+.PHONY: install run test browser lint bench evaluate migrate demo check-deploy clean-data serve worker bench-pages load wrk
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,9 +28,27 @@ run: demo
 	@echo ""
 	@echo "  Claimdesk is running at http://$(HOST):$(PORT)/"
 	@echo "  Log in as editor / claimdesk-demo   (also: viewer, admin; same password)"
-	@echo "  Stop with Ctrl-C."
+	@echo "  Stop with Ctrl-C (it stops the background ingest worker too)."
 	@echo ""
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@# The ingest worker files bulk uploads; it runs beside the dev server and stops with it.
+	@$(BIN)/python manage.py ingest_worker & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+		$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The background ingest worker on its own (a second terminal, or a service in production).
+worker: migrate
+	$(BIN)/python manage.py ingest_worker
+
+# Production-style serving: production settings from the environment (DJANGO_SECRET_KEY,
+# DJANGO_ALLOWED_HOSTS, DATABASE_URL, ...; see README "Production"), static files collected for
+# whitenoise, migrations applied, gunicorn with 2 workers (config/gunicorn.py) and one ingest worker.
+PROD := DJANGO_SETTINGS_MODULE=config.settings.production
+serve: install
+	$(PROD) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(PROD) $(BIN)/python manage.py migrate --noinput
+	@$(PROD) $(BIN)/python manage.py ingest_worker & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+		$(PROD) GUNICORN_BIND=$${GUNICORN_BIND:-$(HOST):$(PORT)} $(BIN)/gunicorn config.wsgi -c config/gunicorn.py
 
 # Browser tests use Debian's chromium; Playwright cannot download a browser here.
 browser:
@@ -50,6 +68,20 @@ evaluate: migrate
 
 bench: migrate
 	$(BIN)/python bench/ingest.py
+
+# Page costs at 10k and 200k synthetic claims against baselines, in a separate database (.data/bench).
+bench-pages: install
+	$(BIN)/python bench/pages.py
+
+# Debian's wrk drives the load test.
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+		echo "Installing Debian's wrk for the load test..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
+# 60 s of list/detail/status-change traffic against gunicorn (2 workers) on loopback; fails on any error.
+load: install wrk
+	$(BIN)/python bench/load.py
 
 check-deploy: install
 	DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \

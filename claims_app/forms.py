@@ -9,8 +9,27 @@ from claims_app import selectors
 from claims_app.models import Claim, ClaimLink
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """A file input that accepts several files; cleans to a list (empty when none was chosen)."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):  # type: ignore[no-untyped-def]
+        items = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in items if item]
+
+
 class UploadForm(forms.Form):
-    file = forms.FileField(required=False, help_text=".txt, .html or .md")
+    # One file is filed at once, like pasted text; several are queued for the background worker.
+    file = MultipleFileField(
+        required=False, allow_empty_file=True, help_text=".txt, .html or .md; choose several to queue them"
+    )
     text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 10}), label="Or paste the article")
     title = forms.CharField(required=False, max_length=500)
     url = forms.URLField(required=False, max_length=2000, assume_scheme="https")
@@ -18,12 +37,17 @@ class UploadForm(forms.Form):
 
     def clean(self) -> dict[str, object]:
         data = super().clean()
-        upload = data.get("file")
+        files = data.get("file") or []
         text = data.get("text") or ""
-        if upload and text.strip():
+        if files and text.strip():
             raise forms.ValidationError("Upload a file or paste text, not both.")
-        if not upload and not text.strip():
+        if not files and not text.strip():
             raise forms.ValidationError("Choose a file or paste the article text.")
+        if len(files) > 1:
+            if data.get("title") or data.get("url"):
+                raise forms.ValidationError("Title and URL describe one article; leave them empty for several files.")
+            return data  # oversize files in a batch are reported per file by the job list
+        upload = files[0] if files else None
         if upload and upload.size > settings.CLAIMS_MAX_UPLOAD_MB * 1024 * 1024:
             raise forms.ValidationError(
                 f"File is {upload.size / 1024 / 1024:.1f} MB; the limit is {settings.CLAIMS_MAX_UPLOAD_MB} MB."
@@ -82,6 +106,31 @@ class RelationForm(forms.Form):
     relation = forms.ChoiceField(choices=ClaimLink.Relation.choices)
 
 
+class SuggestionDecisionForm(forms.Form):
+    """Accept (with the chosen relation) or dismiss one suggested link; score and guess are kept for evaluation."""
+
+    candidate = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    relation = forms.ChoiceField(required=False, choices=ClaimLink.Relation.choices)
+    score = forms.FloatField(required=False, widget=forms.HiddenInput)
+    relation_guess = forms.ChoiceField(required=False, choices=[("", ""), *ClaimLink.Relation.choices],
+                                       widget=forms.HiddenInput)
+
+
+class OriginForm(forms.Form):
+    ACTIONS = [("accept", "Accept the suggestion"), ("join", "Join origin"), ("new", "New origin"),
+               ("remove", "Leave origin")]
+    action = forms.ChoiceField(choices=ACTIONS)
+    origin = forms.IntegerField(required=False, min_value=1, label="Origin id")
+    peers = forms.TypedMultipleChoiceField(required=False, coerce=int, choices=())
+    medium = forms.CharField(required=False, max_length=300, help_text="e.g. told Rossiya-24, Reuters")
+    note = forms.CharField(required=False, max_length=5000)
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        raw = self.data.getlist("peers") if hasattr(self.data, "getlist") else self.data.get("peers", [])
+        self.fields["peers"].choices = [(v, v) for v in raw if str(v).isdigit()]
+
+
 class AddClaimForm(forms.Form):
     """A missed claim: offsets from the text selection (JS), or just the words, found in the body (no JS)."""
 
@@ -112,6 +161,9 @@ class ClaimFilterForm(forms.Form):
     published_to = forms.DateField(required=False, label="to", widget=forms.DateInput({"type": "date"}))
     has_links = forms.ChoiceField(required=False, choices=HAS_LINKS_CHOICES, label="Links")
     rejected = forms.ChoiceField(required=False, choices=REJECTED_CHOICES, label="Rejected spans")
+    corroboration = forms.ChoiceField(
+        required=False, choices=[("", "Any corroboration"), *Claim.Corroboration.choices], label="Corroboration"
+    )
     sort = forms.ChoiceField(
         required=False, choices=[(key, label) for key, (label, _) in selectors.SORTS.items()], label="Sort"
     )
@@ -135,5 +187,6 @@ class ClaimFilterForm(forms.Form):
             published_to=data.get("published_to"),
             has_links=data.get("has_links") or "",
             rejected=data.get("rejected") or "",
+            corroboration=data.get("corroboration") or "",
             sort=data.get("sort") or "newest",
         )

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVector
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Func, Q
 from django.db.models.functions import Greatest, Least
 from django.urls import reverse
 
@@ -135,6 +136,14 @@ class Claim(models.Model):
         EXTRACTED = "extracted", "Extracted"
         EDITOR = "editor", "Added by an editor"
 
+    class Corroboration(models.TextChoices):
+        """Derived from links and origins (claims_app.corroboration); never set by hand."""
+
+        NO_OTHER_SOURCE = "none", "No other source"
+        SAME_ORIGIN = "same_origin", "Repeated from the same origin only"
+        CORROBORATED = "corroborated", "Corroborated by independent origins"
+        CONTRADICTED = "contradicted", "Contradicted"
+
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="claims")
     speaker = models.ForeignKey(Speaker, null=True, blank=True, on_delete=models.SET_NULL, related_name="claims")
     text = models.TextField()
@@ -156,6 +165,22 @@ class Claim(models.Model):
     is_rejected = models.BooleanField(default=False, db_index=True, help_text="An editor said this is not a claim.")
     origin = models.CharField(max_length=20, choices=Origin.choices, default=Origin.EXTRACTED, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # The original statement this claim repeats (`origin` above says who filed the span, not where it came from).
+    statement_origin = models.ForeignKey(
+        "StatementOrigin", null=True, blank=True, on_delete=models.SET_NULL, related_name="claims"
+    )
+    corroboration = models.CharField(
+        max_length=20, choices=Corroboration.choices, default=Corroboration.NO_OTHER_SOURCE, db_index=True
+    )
+    independent_origins = models.PositiveIntegerField(
+        default=0, help_text="Origins other than this claim's own that repeat or support it."
+    )
+    # English lexemes of the text, kept by PostgreSQL: link suggestions match and weigh them without re-parsing.
+    lexemes = models.GeneratedField(
+        expression=Func(SearchVector("text", config="english"), function="tsvector_to_array"),
+        output_field=ArrayField(models.TextField()),
+        db_persist=True,
+    )
 
     class Meta:
         ordering = ["article", "start", "pk"]
@@ -179,6 +204,8 @@ class Claim(models.Model):
             GinIndex(SearchVector("text", config="english"), name="claim_text_fts"),
             # Trigram fallback for misspelt searches.
             GinIndex(OpClass("text", name="gin_trgm_ops"), name="claim_text_trgm"),
+            # Candidate retrieval for link suggestions (`lexemes && ARRAY[...]`).
+            GinIndex(fields=["lexemes"], name="claim_lexemes_gin"),
         ]
 
     def __str__(self) -> str:
@@ -186,6 +213,13 @@ class Claim(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("claims_app:claim_detail", args=[self.pk])
+
+    @property
+    def corroboration_label(self) -> str:
+        if self.corroboration == self.Corroboration.CORROBORATED:
+            n = self.independent_origins
+            return f"Corroborated by {n} independent origin{'s' if n != 1 else ''}"
+        return self.get_corroboration_display()
 
 
 class ClaimStatusChange(models.Model):
@@ -213,6 +247,7 @@ class ClaimCorrection(models.Model):
         SPEAKER = "speaker", "Speaker"
         KIND = "kind", "Kind"
         REJECTED = "rejected", "Not a claim"
+        ORIGIN = "origin", "Origin"
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="corrections")
     field = models.CharField(max_length=20, choices=Field.choices)
@@ -295,3 +330,125 @@ class ClaimLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_claim_id} {self.relation} {self.to_claim_id}"
+
+
+class StatementOrigin(models.Model):
+    """One original statement (an interview, a briefing, a wire story) that claims in many articles repeat.
+
+    Ten articles quoting one TV interview are one origin, not ten independent sources.
+    """
+
+    speaker = models.ForeignKey(Speaker, null=True, blank=True, on_delete=models.SET_NULL, related_name="origins")
+    medium = models.CharField(
+        max_length=300, blank=True, help_text="Where it was first said, e.g. “told Rossiya-24”, “Reuters”."
+    )
+    first_article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="First appearance."
+    )
+    first_seen = models.DateField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        who = self.speaker.name if self.speaker_id and self.speaker else "unknown speaker"
+        return f"{who}{f' — {self.medium}' if self.medium else ''} (origin #{self.pk})"
+
+
+class LinkSuggestionDecision(models.Model):
+    """An editor's answer to a suggested link; a dismissed pair is never suggested again."""
+
+    class Decision(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted"
+        DISMISSED = "dismissed", "Dismissed"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="+")
+    candidate = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="+")
+    decision = models.CharField(max_length=20, choices=Decision.choices, db_index=True)
+    score = models.FloatField(null=True, blank=True)
+    relation_guess = models.CharField(max_length=20, choices=ClaimLink.Relation.choices, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-decided_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(claim=F("candidate")), name="suggestion_decision_not_self"),
+            models.UniqueConstraint(
+                Least("claim", "candidate"), Greatest("claim", "candidate"), name="suggestion_decision_pair_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id} ~ {self.candidate_id}: {self.decision}"
+
+
+class ApiToken(models.Model):
+    """A read-only API key for scripts (`Authorization: Bearer <key>`); only its SHA-256 is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, blank=True)
+    key_sha256 = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8, help_text="First characters of the key, to tell tokens apart.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(key_sha256__regex=r"^[0-9a-f]{64}$"), name="api_token_sha256_hex"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+
+class IngestJob(models.Model):
+    """One file queued for background ingestion: the bytes to ingest and how far it got."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Filed"
+        DUPLICATE = "duplicate", "Already filed"
+        FAILED = "failed", "Failed"
+
+    FINISHED = (Status.DONE, Status.DUPLICATE, Status.FAILED)
+
+    batch = models.UUIDField(db_index=True, help_text="Files uploaded together share a batch.")
+    filename = models.CharField(max_length=255)
+    raw = models.BinaryField(blank=True, help_text="The upload as received; cleared once filed.")
+    size = models.PositiveIntegerField(default=0)
+    outlet = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    message = models.TextField(blank=True, help_text="Why it failed, or what was filed.")
+    article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    task_id = models.CharField(max_length=64, blank=True, help_text="The django-tasks result id of the latest run.")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "running", "done", "duplicate", "failed"]),
+                name="ingest_job_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED

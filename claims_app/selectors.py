@@ -54,6 +54,7 @@ class ClaimFilters:
     published_to: datetime.date | None = None
     has_links: str = ""  # "", "yes", "no"
     rejected: str = ""  # "" hides rejected spans, "include", "only"
+    corroboration: str = ""  # a Claim.Corroboration value
     sort: str = "newest"
 
 
@@ -133,6 +134,8 @@ def _filtered(filters: ClaimFilters) -> QuerySet[Claim]:
         qs = qs.filter(article__published_at__gte=filters.published_from)
     if filters.published_to:
         qs = qs.filter(article__published_at__lte=filters.published_to)
+    if filters.corroboration:
+        qs = qs.filter(corroboration=filters.corroboration)
     if filters.has_links == "yes":
         qs = qs.filter(_linked())
     elif filters.has_links == "no":
@@ -239,7 +242,7 @@ def outlets() -> list[str]:
 
 def claim_detail(pk: int) -> Claim:
     return (
-        Claim.objects.select_related("speaker", "article", "reviewed_by")
+        Claim.objects.select_related("speaker", "article", "reviewed_by", "statement_origin__speaker")
         .defer("article__raw")
         .prefetch_related(
             "status_changes__changed_by",

@@ -23,7 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from claims_app import roles
+from claims_app import corroboration, roles
 from claims_app.models import (
     Article,
     Claim,
@@ -256,7 +256,20 @@ def _write_article(
         if existing is None:
             raise
         return existing
-    logger.info("ingested article %s (%d claims) from %s", row.pk, len(claims), filename or "paste")
+    logger.info(
+        "ingested article %s (%d claims) from %s",
+        row.pk,
+        len(claims),
+        filename or "paste",
+        extra={
+            "event": "ingest",
+            "article": row.pk,
+            "claims": len(claims),
+            "source": filename or "paste",
+            "user": uploaded_by.get_username() if uploaded_by else None,
+            "seconds": round(row.ingest_seconds or 0.0, 3),
+        },
+    )
     row.is_duplicate = False
     return row
 
@@ -311,7 +324,15 @@ def _resolve_speakers(extraction: ArticleExtraction) -> dict[str, Speaker]:
         name: {form: speaker_matching.normalise_name(form) for form in {name, *record.aliases} if form.strip()}
         for name, record in records.items()
     }
-    all_normalised = {n for by_form in forms.values() for n in by_form.values() if n}
+    # A bare surname ("Varga") is stored as an alias for search, but two people can share it:
+    # only multi-word forms (or a one-word name such as "Tass" itself) count as an exact match.
+    # An unnamed speaker ("deputy director", "residents") is someone different in every article.
+    exact_forms = {
+        name: {n for n in by_form.values() if n and (" " in n or n == speaker_matching.normalise_name(name))}
+        for name, by_form in forms.items()
+        if not _is_description(name)
+    }
+    all_normalised = {n for normalised in exact_forms.values() for n in normalised}
     known: dict[str, int] = {}
     for normalised, speaker_id in (
         SpeakerAlias.objects.filter(normalised__in=all_normalised)
@@ -321,12 +342,12 @@ def _resolve_speakers(extraction: ArticleExtraction) -> dict[str, Speaker]:
         known[normalised] = speaker_id  # ordered so the oldest speaker wins a shared alias
 
     chosen: dict[str, int] = {}
-    for name, by_form in forms.items():
-        hits = sorted(known[n] for n in by_form.values() if n in known)
+    for name, normalised_forms in exact_forms.items():
+        hits = sorted(known[n] for n in normalised_forms if n in known)
         if hits:
             chosen[name] = hits[0]
 
-    unmatched = [records[name] for name in records if name not in chosen]
+    unmatched = [records[name] for name in records if name not in chosen and not _is_description(name)]
     candidates = _fuzzy_candidates(unmatched) if unmatched else []
     suggestions: dict[str, list[tuple[float, Speaker]]] = {}
     for record in unmatched:
@@ -375,6 +396,11 @@ def _resolve_speakers(extraction: ArticleExtraction) -> dict[str, Speaker]:
         ignore_conflicts=True,
     )
     return resolved
+
+
+def _is_description(name: str) -> bool:
+    """'deputy director' or 'town's fire brigade': a description, not a name (names are capitalised)."""
+    return not name[:1].isupper()
 
 
 def _fuzzy_candidates(records: list[SpeakerRecord], limit: int = 200) -> list[Speaker]:
@@ -426,7 +452,21 @@ def change_claim_status(
             claim=locked, changed_by=user, old_status=old_status, new_status=status, note=note.strip()
         )
     locked.refresh_from_db()
-    logger.info("claim %s status %s -> %s by %s", locked.pk, old_status, status, user.get_username())
+    logger.info(
+        "claim %s status %s -> %s by %s",
+        locked.pk,
+        old_status,
+        status,
+        user.get_username(),
+        extra={
+            "event": "claim_status",
+            "claim": locked.pk,
+            "old": old_status,
+            "new": status,
+            "user": user.get_username(),
+            "version": locked.version,
+        },
+    )
     return locked
 
 
@@ -447,6 +487,7 @@ def link_claims(*, from_claim: Claim, to_claim: Claim, relation: str, user: Abst
     link.full_clean()
     with transaction.atomic():
         link.save()
+        corroboration.refresh([from_claim.pk, to_claim.pk])
     return link
 
 
@@ -471,7 +512,18 @@ def bulk_change_status(*, claim_ids: Iterable[int], user: AbstractUser, status: 
                 for c in claims
             ]
         )
-    logger.info("bulk status %s on %d claims by %s", status, len(claims), user.get_username())
+    logger.info(
+        "bulk status %s on %d claims by %s",
+        status,
+        len(claims),
+        user.get_username(),
+        extra={
+            "event": "claim_status_bulk",
+            "claims": [c.pk for c in claims],
+            "new": status,
+            "user": user.get_username(),
+        },
+    )
     return len(claims)
 
 
@@ -542,8 +594,16 @@ def correct_claim(
             correction.changed_by = user
             correction.note = note.strip()
         ClaimCorrection.objects.bulk_create(corrections)
+        if any(c.field == ClaimCorrection.Field.SPEAKER for c in corrections):
+            corroboration.refresh([locked.pk])
     changed = ", ".join(c.field for c in corrections)
-    logger.info("claim %s corrected (%s) by %s", locked.pk, changed, user.get_username())
+    logger.info(
+        "claim %s corrected (%s) by %s",
+        locked.pk,
+        changed,
+        user.get_username(),
+        extra={"event": "claim_correction", "claim": locked.pk, "fields": changed, "user": user.get_username()},
+    )
     return locked
 
 
@@ -625,14 +685,17 @@ def change_link_relation(*, link: ClaimLink, user: AbstractUser, relation: str) 
     link.full_clean()
     with transaction.atomic():
         link.save(update_fields=["relation"])
+        corroboration.refresh([link.from_claim_id, link.to_claim_id])
     return link
 
 
 def remove_link(*, link: ClaimLink, user: AbstractUser) -> None:
     if not roles.can_link(user):
         raise PermissionDenied("Only editors can unlink claims.")
+    ends = [link.from_claim_id, link.to_claim_id]
     with transaction.atomic():
         link.delete()
+        corroboration.refresh(ends)
 
 
 def merge_speakers(
@@ -690,6 +753,7 @@ def merge_speakers(
         merge.full_clean()
         merge.save()
         remove.delete()  # cascades its dropped aliases and the suggestions snapshotted above
+        corroboration.refresh(claim_ids)  # a claim's origin defaults to its speaker
     logger.info("speaker %s merged into %s by %s (%d claims)", remove.pk, keep.pk, user.get_username(), len(claim_ids))
     return merge
 
@@ -743,6 +807,7 @@ def undo_speaker_merge(*, merge: SpeakerMerge, user: AbstractUser) -> Speaker:
         merge.undone_at = timezone.now()
         merge.undone_by = user
         merge.save(update_fields=["undone_at", "undone_by"])
+        corroboration.refresh(snap["claim_ids"])
     logger.info("speaker merge %s undone by %s", merge.pk, user.get_username())
     return restored
 

@@ -6,12 +6,15 @@ through `HX-Trigger` so other panels refresh themselves; without JavaScript the 
 
 from __future__ import annotations
 
+import logging
+import uuid
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import InterfaceError, OperationalError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -23,7 +26,7 @@ from django.utils.timesince import timesince
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
-from claims_app import roles, selectors, services
+from claims_app import ingest_jobs, link_suggestions, origins, roles, selectors, services
 from claims_app.forms import (
     AddClaimForm,
     BulkStatusForm,
@@ -38,8 +41,10 @@ from claims_app.forms import (
     UploadForm,
 )
 from claims_app.highlighting import claim_context, highlighted_paragraphs
-from claims_app.models import Article, Claim, ClaimLink, Speaker, SpeakerMerge, SpeakerMergeSuggestion
+from claims_app.models import Article, Claim, ClaimLink, IngestJob, Speaker, SpeakerMerge, SpeakerMergeSuggestion
 from claims_app.nlp.records import InputRejected
+
+logger = logging.getLogger(__name__)
 
 # htmx events: what changed, so the panels that show it can refresh.
 CLAIM_REVIEWED = "claimReviewed"
@@ -49,14 +54,18 @@ LINKS_CHANGED = "linksChanged"
 EVIDENCE_ADDED = "evidenceAdded"
 ARTICLE_CHANGED = "articleChanged"
 
-DETAIL_PANELS = {"head", "status-panel", "correct-panel", "history", "evidence", "links", "card", "link-results"}
+DETAIL_PANELS = {
+    "head", "status-panel", "correct-panel", "history", "evidence", "links", "card", "link-results", "origin-panel"
+}
 
 
 # ---------------------------------------------------------------- helpers
 
 
-def _render(request: HttpRequest, template: str, context: dict[str, Any], partial: str | None = None) -> HttpResponse:
-    response = TemplateResponse(request, f"{template}#{partial}" if partial else template, context)
+def _render(
+    request: HttpRequest, template: str, context: dict[str, Any], partial: str | None = None, status: int = 200
+) -> HttpResponse:
+    response = TemplateResponse(request, f"{template}#{partial}" if partial else template, context, status=status)
     patch_vary_headers(response, ("HX-Request",))
     return response
 
@@ -207,7 +216,9 @@ def _detail_context(request: HttpRequest, claim: Claim, **extra: Any) -> dict[st
         "context_segments": claim_context(claim.article.body, claim),
         "history": selectors.claim_history(claim),
         "links": links,
-        "suggested": selectors.suggested_links(claim, linked_ids),
+        "suggested": link_suggestions.suggestions_for(claim),
+        "origin_suggestion": origins.suggest_origin(claim),
+        "origin_claims": origins.origin_claims(claim.statement_origin),
         "link_q": link_q,
         "link_results": selectors.link_candidates(claim, link_q, linked_ids) if link_q else [],
         "speaker_claim_count": selectors.speaker_claim_count(claim.speaker),
@@ -481,8 +492,17 @@ def _words(text: str) -> str:
 def article_upload(request: HttpRequest) -> HttpResponse:
     _require(roles.can_upload(request.user), "Only editors can upload articles.")
     form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid() and len(form.cleaned_data["file"]) > 1:
+        batch = ingest_jobs.queue_files(
+            files=((f.name, f.read()) for f in form.cleaned_data["file"]),
+            uploaded_by=request.user,
+            outlet=form.cleaned_data["outlet"],
+        )
+        messages.info(request, f"Queued {len(form.cleaned_data['file'])} files; progress is shown below.")
+        return redirect(f"{reverse('claims_app:article_upload')}?batch={batch}")
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
+        # One file or pasted text is filed in the request (about a second): the editor lands on the article.
+        upload = next(iter(form.cleaned_data["file"]), None)
         raw = upload.read() if upload else form.cleaned_data["text"].encode("utf-8")
         filename = upload.name if upload else ""
         try:
@@ -496,13 +516,62 @@ def article_upload(request: HttpRequest) -> HttpResponse:
             )
         except InputRejected as exc:
             form.add_error(None, str(exc))
+        except (OperationalError, InterfaceError):
+            # The database went away mid-ingest (restart, failover): the transaction rolled back whole.
+            logger.exception("upload failed: database unavailable", extra={"event": "ingest_db_error"})
+            form.add_error(None, "The database was unavailable, so nothing was saved. Try again in a moment.")
+            return _render(request, "claims_app/article_upload.html", {"form": form}, status=503)
         else:
             if article.is_duplicate:
                 messages.info(request, f"Already filed: this is the same text as “{article.title}”. Nothing new saved.")
             else:
                 messages.success(request, f"Filed “{article.title}” with {article.claims.count()} claims.")
             return redirect(article)
-    return _render(request, "claims_app/article_upload.html", {"form": form})
+    return _render(request, "claims_app/article_upload.html", {"form": form, **_progress_context(request)})
+
+
+def _progress_context(request: HttpRequest) -> dict[str, Any]:
+    try:
+        batch = uuid.UUID(request.GET.get("batch", "") or request.POST.get("batch", ""))
+    except ValueError:
+        return {"batch": None, "jobs": []}
+    return _progress_context_for(batch)
+
+
+@require_GET
+def ingest_progress(request: HttpRequest) -> HttpResponse:
+    """The per-file progress of a bulk upload; htmx polls it every second until every file is finished."""
+    _require(roles.can_upload(request.user), "Only editors can upload articles.")
+    context = _progress_context(request)
+    if context["batch"] is None:
+        raise Http404("No such upload.")
+    partial = "progress" if request.htmx else None
+    return _render(request, "claims_app/article_upload.html", {"form": UploadForm(), **context}, partial)
+
+
+@require_POST
+def ingest_job_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(roles.can_upload(request.user), "Only editors can retry uploads.")
+    job = get_object_or_404(IngestJob.objects.defer("raw"), pk=pk)
+    try:
+        ingest_jobs.retry_job(job=job, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, _first_error(exc))
+    back = f"{reverse('claims_app:article_upload')}?batch={job.batch}"
+    if request.htmx:
+        context = {"form": UploadForm(), **_progress_context_for(job.batch)}
+        return _render(request, "claims_app/article_upload.html", context, "progress")
+    return redirect(back)
+
+
+def _progress_context_for(batch: uuid.UUID) -> dict[str, Any]:
+    jobs = list(ingest_jobs.batch_jobs(batch))
+    return {
+        "batch": batch,
+        "jobs": jobs,
+        "jobs_pending": any(not job.is_finished for job in jobs),
+        "jobs_done": sum(job.is_finished for job in jobs),
+    }
 
 
 # ---------------------------------------------------------------- speakers

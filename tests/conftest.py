@@ -52,3 +52,18 @@ def editor_client(editor) -> Client:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def admin_client_(admin_user) -> Client:  # type: ignore[no-untyped-def]
     return _client_for(admin_user)
+
+
+# Property-based tests: few examples by default so the suite stays fast; HYPOTHESIS_PROFILE=thorough for more.
+def _hypothesis_profiles() -> None:
+    import os
+
+    from hypothesis import HealthCheck, settings
+
+    quick = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    settings.register_profile("default", max_examples=25, **quick)
+    settings.register_profile("thorough", max_examples=500, **quick)
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+_hypothesis_profiles()

@@ -81,8 +81,9 @@ def test_undo_leaves_claims_that_moved_again_since_the_merge_alone(admin_user):
 def test_claim_context_marks_the_claim_and_an_overlapping_mention():
     body = "Before.\n\nAccording to Dr Ana Ruiz the dam leaks.\n\nAfter."
     start = body.index("Dr Ana Ruiz")
-    claim = ClaimFactory.build(start=start - 13, end=body.index(".", start) + 1,
-                               speaker_mention_start=start, speaker_mention_end=start + 11)
+    claim = ClaimFactory.build(
+        start=start - 13, end=body.index(".", start) + 1, speaker_mention_start=start, speaker_mention_end=start + 11
+    )
     segments = claim_context(body, claim)
     assert "".join(s.text for s in segments) == "According to Dr Ana Ruiz the dam leaks."
     assert [(s.text, s.in_claim, s.in_mention) for s in segments if s.in_mention] == [("Dr Ana Ruiz", True, True)]
@@ -95,5 +96,8 @@ def test_highlighted_paragraphs_keep_offsets_for_every_paragraph():
     paragraphs = highlighted_paragraphs(body, [claim])
     assert [p.start for p in paragraphs] == [0, 13, 39]
     assert [(s.text, s.claim is claim) for s in paragraphs[1].segments] == [
-        ("Second has ", False), ("a claim", True), (" here.", False)]
+        ("Second has ", False),
+        ("a claim", True),
+        (" here.", False),
+    ]
     assert "\n\n".join("".join(s.text for s in p.segments) for p in paragraphs) == body

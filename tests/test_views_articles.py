@@ -66,16 +66,21 @@ def test_claim_card_for_the_side_panel(editor_client):
 
 def test_status_change_from_the_card_returns_the_card(editor_client):
     claim = ClaimFactory()
-    response = editor_client.post(reverse("claims_app:claim_status", args=[claim.pk]),
-                                  {"status": "false", "version": 1}, HTTP_HX_TARGET="claim-card", **HX)
+    response = editor_client.post(
+        reverse("claims_app:claim_status", args=[claim.pk]),
+        {"status": "false", "version": 1},
+        HTTP_HX_TARGET="claim-card",
+        **HX,
+    )
     assert response.content.decode().lstrip().startswith('<div id="claim-card"')
     assert "claimReviewed" in response["HX-Trigger"]
 
 
 def test_editor_rejects_a_span_it_is_kept_flagged_and_recorded(editor_client, editor):
     claim = ClaimFactory()
-    response = editor_client.post(reverse("claims_app:claim_reject", args=[claim.pk]),
-                                  {"next": claim.article.get_absolute_url()})
+    response = editor_client.post(
+        reverse("claims_app:claim_reject", args=[claim.pk]), {"next": claim.article.get_absolute_url()}
+    )
     assert response["Location"] == claim.article.get_absolute_url()
     claim.refresh_from_db()
     assert claim.is_rejected
@@ -88,8 +93,9 @@ def test_editor_rejects_a_span_it_is_kept_flagged_and_recorded(editor_client, ed
 
 def test_reject_with_htmx_from_the_card_swaps_the_card_and_refreshes_the_body(editor_client):
     claim = ClaimFactory()
-    response = editor_client.post(reverse("claims_app:claim_reject", args=[claim.pk]),
-                                  HTTP_HX_TARGET="claim-card", **HX)
+    response = editor_client.post(
+        reverse("claims_app:claim_reject", args=[claim.pk]), HTTP_HX_TARGET="claim-card", **HX
+    )
     assert "Restore as a claim" in response.content.decode()
     assert "claimCorrected" in response["HX-Trigger"]
 
@@ -97,9 +103,17 @@ def test_reject_with_htmx_from_the_card_swaps_the_card_and_refreshes_the_body(ed
 def test_editor_adds_a_missed_claim_from_a_selection(editor_client):
     article = ArticleFactory(body=BODY)
     start = BODY.index("repairs cost more")
-    response = editor_client.post(add_url(article), {
-        "text": "repairs cost more", "start": start, "end": start + 17, "speaker": "Council sources",
-        "kind": "indirect"}, **HX)
+    response = editor_client.post(
+        add_url(article),
+        {
+            "text": "repairs cost more",
+            "start": start,
+            "end": start + 17,
+            "speaker": "Council sources",
+            "kind": "indirect",
+        },
+        **HX,
+    )
     assert "Added claim" in response.content.decode() and "articleChanged" in response["HX-Trigger"]
     claim = Claim.objects.get()
     assert (claim.text, claim.origin, claim.speaker.name) == ("repairs cost more", "editor", "Council sources")
@@ -110,13 +124,13 @@ def test_without_js_the_missed_claim_is_found_by_its_text(editor_client):
     response = editor_client.post(add_url(article), {"text": " The pier reopens in May ", "kind": "direct"})
     assert response.status_code == 302
     claim = Claim.objects.get()
-    assert BODY[claim.start:claim.end] == "The pier reopens in May"
+    assert BODY[claim.start : claim.end] == "The pier reopens in May"
 
 
 def test_a_selection_across_paragraphs_is_accepted_despite_line_breaks(editor_client):
     article = ArticleFactory(body=BODY)
     editor_client.post(add_url(article), {"text": 'Intro line.\n"The pier', "start": 0, "end": 22, "kind": "direct"})
-    assert Claim.objects.get().text == "Intro line.\n\n\"The pier"
+    assert Claim.objects.get().text == 'Intro line.\n\n"The pier'
 
 
 def test_adding_text_not_in_the_article_is_an_error_in_place(editor_client):

@@ -245,8 +245,13 @@ def test_claim_page_highlights_claim_and_speaker_mention_in_its_paragraph(viewer
     body = 'First paragraph.\n\n"Tolls go up," said Ferris <b>Lund</b>.\n\nLast paragraph.'
     article = ArticleFactory(body=body)
     claim = ClaimFactory(
-        article=article, text="Tolls go up,", start=19, end=31, speaker_mention="Ferris <b>Lund</b>",
-        speaker_mention_start=38, speaker_mention_end=56,
+        article=article,
+        text="Tolls go up,",
+        start=19,
+        end=31,
+        speaker_mention="Ferris <b>Lund</b>",
+        speaker_mention_start=38,
+        speaker_mention_end=56,
     )
     page = viewer_client.get(claim.get_absolute_url()).content.decode()
     assert '<mark class="hl-claim">Tolls go up,</mark>' in page
@@ -260,8 +265,13 @@ def test_claim_page_lists_history_evidence_links_and_speaker(viewer_client, edit
     services.change_claim_status(claim=claim, user=editor, status="disputed", note="Two versions exist")
     Evidence.objects.create(claim=claim, url="https://example.org/log", added_by=editor)
     page = viewer_client.get(claim.get_absolute_url()).content.decode()
-    for expected in ["Two versions exist", "https://example.org/log", "Contradicts", link.to_claim.speaker.name,
-                     claim.speaker.name]:
+    for expected in [
+        "Two versions exist",
+        "https://example.org/log",
+        "Contradicts",
+        link.to_claim.speaker.name,
+        claim.speaker.name,
+    ]:
         assert expected in page
     assert "Save review" not in page and "Add evidence" not in page and "Remove" not in page
 
@@ -299,8 +309,9 @@ def test_each_detail_panel_renders_alone_for_htmx(viewer_client, panel):
 
 def test_status_change_on_the_claim_page_with_htmx_returns_the_panel(editor_client):
     claim = ClaimFactory()
-    response = editor_client.post(status_url(claim), {"status": "unverified", "note": "n", "version": 1},
-                                  **hx("status-panel"))
+    response = editor_client.post(
+        status_url(claim), {"status": "unverified", "note": "n", "version": 1}, **hx("status-panel")
+    )
     body = response.content.decode()
     assert body.lstrip().startswith('<section id="status-panel"') and "Marked “Unverified”" in body
     assert 'value="2"' in body  # the fresh version, so the next save is not a false conflict
@@ -310,13 +321,22 @@ def test_editor_corrects_text_speaker_and_kind_and_history_shows_it(editor_clien
     claim = ClaimFactory(text="The ferries will run again on Monday,")
     response = editor_client.post(
         reverse("claims_app:claim_correct", args=[claim.pk]),
-        {"text": "The ferries will run again on Tuesday", "speaker": "Greta Holm", "kind": "indirect",
-         "note": "Transcript", "version": 1},
+        {
+            "text": "The ferries will run again on Tuesday",
+            "speaker": "Greta Holm",
+            "kind": "indirect",
+            "note": "Transcript",
+            "version": 1,
+        },
     )
     assert response.status_code == 302
     claim.refresh_from_db()
     assert (claim.text, claim.speaker.name, claim.kind, claim.version) == (
-        "The ferries will run again on Tuesday", "Greta Holm", "indirect", 2)
+        "The ferries will run again on Tuesday",
+        "Greta Holm",
+        "indirect",
+        2,
+    )
     assert set(ClaimCorrection.objects.values_list("field", flat=True)) == {"text", "speaker", "kind"}
     page = editor_client.get(claim.get_absolute_url()).content.decode()
     assert "corrected speaker" in page and "Greta Holm" in page
@@ -327,7 +347,8 @@ def test_correction_with_a_stale_version_is_refused_and_explained(editor_client,
     services.change_claim_status(claim=claim, user=admin_user, status="false")
     response = editor_client.post(
         reverse("claims_app:claim_correct", args=[claim.pk]),
-        {"text": "changed", "speaker": "", "kind": claim.kind, "version": 1}, **hx("correct-panel"),
+        {"text": "changed", "speaker": "", "kind": claim.kind, "version": 1},
+        **hx("correct-panel"),
     )
     assert "someone else changed this claim" in response.content.decode()
     claim.refresh_from_db()
@@ -337,25 +358,33 @@ def test_correction_with_a_stale_version_is_refused_and_explained(editor_client,
 def test_correction_to_a_known_alias_reuses_that_speaker(editor_client):
     known = SpeakerFactory(name="Margit Sand", aliases=["Margit Sand", "Mayor Sand"])
     claim = ClaimFactory()
-    editor_client.post(reverse("claims_app:claim_correct", args=[claim.pk]),
-                       {"text": claim.text, "speaker": "mayor sand", "kind": claim.kind, "version": 1})
+    editor_client.post(
+        reverse("claims_app:claim_correct", args=[claim.pk]),
+        {"text": claim.text, "speaker": "mayor sand", "kind": claim.kind, "version": 1},
+    )
     claim.refresh_from_db()
     assert claim.speaker == known
 
 
 def test_viewer_cannot_correct_reject_add_evidence_or_link(viewer_client):
     claim, other = ClaimFactory(), ClaimFactory()
-    for name, data in [("claim_correct", {"text": "x", "kind": "direct"}), ("claim_reject", {}),
-                       ("claim_add_evidence", {"note": "x"}), ("claim_add_link", {"to_claim": other.pk,
-                                                                                  "relation": "paraphrase"})]:
+    for name, data in [
+        ("claim_correct", {"text": "x", "kind": "direct"}),
+        ("claim_reject", {}),
+        ("claim_add_evidence", {"note": "x"}),
+        ("claim_add_link", {"to_claim": other.pk, "relation": "paraphrase"}),
+    ]:
         assert viewer_client.post(reverse(f"claims_app:{name}", args=[claim.pk]), data).status_code == 403, name
     assert not ClaimLink.objects.exists() and not Evidence.objects.exists()
 
 
 def test_editor_adds_evidence_with_htmx_and_gets_the_evidence_panel(editor_client):
     claim = ClaimFactory()
-    response = editor_client.post(reverse("claims_app:claim_add_evidence", args=[claim.pk]),
-                                  {"url": "https://example.org/minutes", "note": "Council minutes"}, **hx("evidence"))
+    response = editor_client.post(
+        reverse("claims_app:claim_add_evidence", args=[claim.pk]),
+        {"url": "https://example.org/minutes", "note": "Council minutes"},
+        **hx("evidence"),
+    )
     body = response.content.decode()
     assert body.lstrip().startswith('<section id="evidence"') and "Council minutes" in body
     assert claim.evidence.count() == 1
@@ -369,13 +398,17 @@ def test_empty_evidence_is_an_error_in_place(editor_client):
 
 def test_editor_links_claims_changes_the_relation_and_removes_the_link(editor_client):
     claim, other = ClaimFactory(), ClaimFactory()
-    response = editor_client.post(reverse("claims_app:claim_add_link", args=[claim.pk]),
-                                  {"to_claim": other.pk, "relation": "paraphrase"}, **hx("links"))
+    response = editor_client.post(
+        reverse("claims_app:claim_add_link", args=[claim.pk]),
+        {"to_claim": other.pk, "relation": "paraphrase"},
+        **hx("links"),
+    )
     assert "Linked to claim" in response.content.decode() and response["HX-Trigger"].startswith('{"linksChanged"')
     link = ClaimLink.objects.get()
     # From the other claim's page, the same link shows and can be changed.
-    editor_client.post(reverse("claims_app:link_update", args=[link.pk]), {"relation": "contradicts",
-                                                                          "claim": other.pk})
+    editor_client.post(
+        reverse("claims_app:link_update", args=[link.pk]), {"relation": "contradicts", "claim": other.pk}
+    )
     link.refresh_from_db()
     assert link.relation == "contradicts"
     response = editor_client.post(reverse("claims_app:link_delete", args=[link.pk]), {"claim": other.pk})
@@ -385,16 +418,20 @@ def test_editor_links_claims_changes_the_relation_and_removes_the_link(editor_cl
 
 def test_linking_the_same_pair_twice_is_an_error_in_place(editor_client):
     link = ClaimLinkFactory()
-    response = editor_client.post(reverse("claims_app:claim_add_link", args=[link.to_claim_id]),
-                                  {"to_claim": link.from_claim_id, "relation": "paraphrase"}, **hx("links"))
+    response = editor_client.post(
+        reverse("claims_app:claim_add_link", args=[link.to_claim_id]),
+        {"to_claim": link.from_claim_id, "relation": "paraphrase"},
+        **hx("links"),
+    )
     assert "already linked" in response.content.decode()
     assert ClaimLink.objects.count() == 1
 
 
 def test_linking_to_a_missing_claim_says_so(editor_client):
     claim = ClaimFactory()
-    response = editor_client.post(reverse("claims_app:claim_add_link", args=[claim.pk]),
-                                  {"to_claim": 999999, "relation": "paraphrase"})
+    response = editor_client.post(
+        reverse("claims_app:claim_add_link", args=[claim.pk]), {"to_claim": 999999, "relation": "paraphrase"}
+    )
     assert "No claim has that id" in response.content.decode()
 
 
@@ -407,12 +444,13 @@ def test_link_search_finds_candidates_by_words_or_id(editor_client):
     assert other.text in by_id.content.decode()
 
 
-def test_suggested_links_show_the_same_speaker_in_other_articles(viewer_client):
+def test_suggested_links_show_similar_claims_in_other_articles(viewer_client):
     claim = ClaimFactory()
-    elsewhere = ClaimFactory(speaker=claim.speaker, text="Another article, same mayor")
-    ClaimFactory(speaker=claim.speaker, article=claim.article, start=50, text="same article")
+    elsewhere = ClaimFactory(speaker=claim.speaker, text="The ferries run again from Monday, the mayor said")
+    ClaimFactory(speaker=claim.speaker, text="Another article, same mayor, other subject")
+    ClaimFactory(speaker=claim.speaker, article=claim.article, start=50, text="The ferries will run on Monday")
     suggested = viewer_client.get(claim.get_absolute_url()).context["suggested"]
-    assert [c.pk for c in suggested] == [elsewhere.pk]
+    assert [s.claim_id for s in suggested] == [elsewhere.pk]
 
 
 def test_missing_claim_is_404(viewer_client):

@@ -59,8 +59,9 @@ def test_admin_merges_two_speakers_and_undo_restores_everything_exactly(admin_cl
     stays = ClaimFactory(speaker=keep)
     SpeakerMergeSuggestion.objects.create(speaker=remove, candidate=third, score=0.7)
     before = {
-        "speaker": Speaker.objects.filter(pk=remove.pk).values("name", "normalised_name", "kind", "role",
-                                                              "created_at").get(),
+        "speaker": Speaker.objects.filter(pk=remove.pk)
+        .values("name", "normalised_name", "kind", "role", "created_at")
+        .get(),
         "aliases": sorted(SpeakerAlias.objects.filter(speaker=remove).values_list("alias", flat=True)),
     }
     response = admin_client_.post(merge_url(keep), {"other": remove.pk})
@@ -164,15 +165,20 @@ def _queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
 def test_speaker_and_article_pages_run_a_fixed_number_of_queries(admin_client_):
     speaker = SpeakerFactory()
     other = SpeakerFactory()
-    pages = [speaker.get_absolute_url(), reverse("claims_app:speaker_list"), reverse("claims_app:article_list"),
-             reverse("claims_app:home")]
+    pages = [
+        speaker.get_absolute_url(),
+        reverse("claims_app:speaker_list"),
+        reverse("claims_app:article_list"),
+        reverse("claims_app:home"),
+    ]
 
     def grow(n: int) -> None:
         for _ in range(n):
             claim = ClaimFactory(speaker=speaker)
             services.change_claim_status(claim=claim, user=speaker_admin(), status="verified")
-            SpeakerMergeSuggestion.objects.get_or_create(speaker=SpeakerFactory(), candidate=other,
-                                                         defaults={"score": 0.5})
+            SpeakerMergeSuggestion.objects.get_or_create(
+                speaker=SpeakerFactory(), candidate=other, defaults={"score": 0.5}
+            )
 
     def speaker_admin():  # type: ignore[no-untyped-def]
         from django.contrib.auth import get_user_model

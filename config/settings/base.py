@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "template_partials",
+    "django_tasks",
+    "django_tasks_db",
     "claims_app",
 ]
 
@@ -96,6 +98,10 @@ CLAIMS_MAX_UPLOAD_MB = env.int("CLAIMS_MAX_UPLOAD_MB", default=5)
 DATA_UPLOAD_MAX_MEMORY_SIZE = (CLAIMS_MAX_UPLOAD_MB + 1) * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 CLAIMS_PAGE_SIZE = env.int("CLAIMS_PAGE_SIZE", default=50)
+# Bulk uploads and `ingest --background` queue one task per file in the database; `manage.py ingest_worker`
+# (db_worker plus recovery of jobs whose worker died) runs them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+CLAIMS_INGEST_MAX_ATTEMPTS = env.int("CLAIMS_INGEST_MAX_ATTEMPTS", default=3)
 
 LOGGING = {
     "version": 1,

@@ -175,7 +175,7 @@ def test_editor_adds_a_missed_claim_by_selecting_text(page: Page, desk):  # type
     expect(page.locator("#add-claim")).to_contain_text("Added claim")
     expect(page.locator("#article-body a.hl")).to_have_count(3)
     claim = Claim.objects.get(origin="editor")
-    assert desk["first"].body[claim.start:claim.end] == phrase
+    assert desk["first"].body[claim.start : claim.end] == phrase
 
 
 def test_admin_merges_two_speakers_and_undoes_it(page: Page, desk):  # type: ignore[no-untyped-def]
@@ -201,13 +201,17 @@ def test_admin_merges_two_speakers_and_undoes_it(page: Page, desk):  # type: ign
 
 
 def test_pages_read_on_a_phone(browser, live_server, desk):  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=live_server.url,
-                                  is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, base_url=live_server.url, is_mobile=True, has_touch=True
+    )
     page = context.new_page()
     try:
         login(page, "eddie")
-        for name, url in [("09-phone-claims", "/claims/"), ("10-phone-claim", desk["ferries"].get_absolute_url()),
-                          ("11-phone-article", desk["first"].get_absolute_url())]:
+        for name, url in [
+            ("09-phone-claims", "/claims/"),
+            ("10-phone-claim", desk["ferries"].get_absolute_url()),
+            ("11-phone-article", desk["first"].get_absolute_url()),
+        ]:
             page.goto(url)
             overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             screenshot(page, name)
@@ -218,8 +222,11 @@ def test_pages_read_on_a_phone(browser, live_server, desk):  # type: ignore[no-u
 
 def test_screenshots_of_the_remaining_pages(page: Page, desk):  # type: ignore[no-untyped-def]
     login(page, "ada")
-    for name, url in [("12-articles", "/articles/"), ("13-speakers", "/speakers/"),
-                      ("14-speaker", desk["varga"].get_absolute_url())]:
+    for name, url in [
+        ("12-articles", "/articles/"),
+        ("13-speakers", "/speakers/"),
+        ("14-speaker", desk["varga"].get_absolute_url()),
+    ]:
         page.goto(url)
         screenshot(page, name)
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from claims_app import services
+from claims_app import ingest_jobs, services
 from claims_app.article_files import article_paths
 from claims_app.models import Article
 from claims_app.nlp.records import InputRejected
@@ -23,11 +24,20 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", metavar="PATH")
         parser.add_argument("--json", action="store_true", help="Print a JSON list, one object per file.")
         parser.add_argument("--batch-size", type=int, default=32, help="Articles per nlp.pipe batch.")
+        parser.add_argument(
+            "--background",
+            action="store_true",
+            help="Queue one job per file for `manage.py ingest_worker` instead of ingesting here.",
+        )
+        parser.add_argument("--outlet", default="", help="With --background: the outlet of every file.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         paths = list(article_paths(options["paths"]))
         if not paths:
             raise CommandError("No article files found.")
+        if options["background"]:
+            self._queue(paths, options)
+            return
         results: list[dict[str, Any]] = []
         counts = {"created": 0, "duplicate": 0, "error": 0}
         started = time.perf_counter()
@@ -78,6 +88,34 @@ class Command(BaseCommand):
             )
         if counts["error"]:
             raise CommandError(f"{counts['error']} of {len(paths)} file(s) failed.")
+
+    def _queue(self, paths: list[Path], options: dict[str, Any]) -> None:
+        files, unreadable = [], []
+        for path in paths:
+            try:
+                files.append((str(path), path.read_bytes()))
+            except OSError as exc:
+                unreadable.append((str(path), exc.strerror or str(exc)))
+        batch = ingest_jobs.queue_files(files=files, outlet=options["outlet"]) if files else None
+        jobs = list(ingest_jobs.batch_jobs(batch)) if batch else []
+        if options["json"]:
+            entries = [
+                {"source": job.filename, "job_id": job.pk, "status": job.status, "error": job.message or None}
+                for job in jobs
+            ] + [{"source": source, "job_id": None, "status": "error", "error": why} for source, why in unreadable]
+            self.stdout.write(json.dumps({"batch": str(batch) if batch else None, "jobs": entries}, indent=2))
+        else:
+            for job in jobs:
+                why = f": {job.message}" if job.message else ""
+                self.stdout.write(f"{job.status:9s} {job.filename} → job {job.pk}{why}")
+            for source, why in unreadable:
+                self.stderr.write(f"error     {source}: {why}")
+            self.stdout.write(
+                f"Queued {sum(j.status == 'queued' for j in jobs)} file(s) as batch {batch}; "
+                "`manage.py ingest_worker` files them."
+            )
+        if unreadable or any(job.status == "failed" for job in jobs):
+            raise CommandError("Some files could not be queued.")
 
 
 def _article_json(article: Article) -> dict[str, Any]:

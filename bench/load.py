@@ -1,0 +1,212 @@
+"""Bounded loopback load test: gunicorn (production settings, 2 workers) under wrk for LOAD_SECONDS.
+
+The mix per request: 60% claim list (a random filter, some with a search), 30% claim detail, 10% status
+change POST. Requests carry an editor's session cookie and `X-Forwarded-Proto: https`, as they would
+behind the TLS proxy production settings expect. Exits non-zero on any error or non-2xx/3xx answer.
+Uses the benchmark database in `.data/bench` (run `make bench-pages` first, or it generates 200k claims).
+Run: `make load`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PORT = int(os.environ.get("LOAD_PORT", "8799"))
+SECONDS = int(os.environ.get("LOAD_SECONDS", "60"))
+CONNECTIONS = int(os.environ.get("LOAD_CONNECTIONS", "8"))
+CLAIMS = int(os.environ.get("LOAD_CLAIMS", "200000"))
+ENV = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(48),
+    "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+    "DJANGO_SECURE_SSL_REDIRECT": "false",
+    "CLAIMS_DATA_DIR": os.environ.get("CLAIMS_DATA_DIR", str(ROOT / ".data" / "bench")),
+    "CLAIMS_LOG_LEVEL": "WARNING",
+}
+os.environ.update(ENV)
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.middleware.csrf import _get_new_csrf_string  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+
+from claims_app.corpus import OUTLETS  # noqa: E402
+from claims_app.models import Claim  # noqa: E402
+
+LUA = r"""
+local ids = {%(ids)s}
+local outlets = {%(outlets)s}
+local statuses = {"verified", "false", "disputed", "unverified", "unreviewed"}
+local words = {"council", "harbour", "budget", "ferry", "strike", "water", "police", "school"}
+local cookie = "sessionid=%(session)s; csrftoken=%(csrf)s"
+local base = {["Cookie"] = cookie, ["X-Forwarded-Proto"] = "https", ["Host"] = "127.0.0.1:%(port)d"}
+
+local function headers(extra)
+  local h = {}
+  for k, v in pairs(base) do h[k] = v end
+  for k, v in pairs(extra or {}) do h[k] = v end
+  return h
+end
+
+local function enc(s) return (s:gsub(" ", "+")) end
+
+request = function()
+  local r = math.random(100)
+  if r <= 60 then
+    local path = "/claims/?status=" .. statuses[math.random(#statuses)] .. "&sort=newest"
+    if math.random(2) == 1 then path = path .. "&outlet=" .. enc(outlets[math.random(#outlets)]) end
+    if math.random(3) == 1 then path = path .. "&q=" .. words[math.random(#words)] end
+    if math.random(4) == 1 then path = path .. "&page=" .. math.random(5) end
+    return wrk.format("GET", path, headers())
+  elseif r <= 90 then
+    return wrk.format("GET", "/claims/" .. ids[math.random(#ids)] .. "/", headers())
+  else
+    local body = "status=" .. statuses[math.random(4)] .. "&note=load+test"
+    return wrk.format("POST", "/claims/" .. ids[math.random(#ids)] .. "/status/", headers({
+      ["Content-Type"] = "application/x-www-form-urlencoded",
+      ["X-CSRFToken"] = "%(csrf)s",
+      ["Origin"] = "https://127.0.0.1:%(port)d",
+    }), body)
+  end
+end
+
+local errors = 0
+response = function(status, headers, body)
+  if status >= 400 then errors = errors + 1 end
+end
+
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT requests=%%d duration_s=%%.1f rps=%%.1f\n",
+    summary.requests, summary.duration / 1e6, summary.requests / (summary.duration / 1e6)))
+  io.write(string.format("RESULT p50_ms=%%.1f p95_ms=%%.1f p99_ms=%%.1f max_ms=%%.1f\n",
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000, latency.max / 1000))
+  local e = summary.errors
+  io.write(string.format(
+    "RESULT errors_connect=%%d errors_read=%%d errors_write=%%d errors_status=%%d errors_timeout=%%d\n",
+    e.connect, e.read, e.write, e.status, e.timeout))
+end
+"""
+
+
+def session_cookie() -> str:
+    from django.contrib.auth import get_user_model
+
+    from claims_app.roles import Role
+    from claims_app.services import create_user
+
+    user = get_user_model().objects.filter(username="load-editor").first() or create_user(
+        username="load-editor", password="load-password-123", role=Role.EDITOR
+    )
+    setup_test_environment()
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    client = Client()
+    client.force_login(user)  # a real database session, valid for gunicorn (same secret key)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def wait_until_up(url: str, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)  # loopback only
+            return
+        except Exception:
+            time.sleep(0.3)
+    raise SystemExit("gunicorn did not start")
+
+
+def main() -> None:
+    call_command("migrate", verbosity=0)
+    have = Claim.objects.count()
+    if have < CLAIMS:
+        call_command("generate_corpus", claims=CLAIMS - have)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    ids = list(Claim.objects.order_by("?").values_list("pk", flat=True)[:2000])
+    csrf = _get_new_csrf_string()
+    cookie = session_cookie()
+    script = LUA % {
+        "ids": ",".join(map(str, ids)),
+        "outlets": ",".join(f'"{o}"' for o in OUTLETS),
+        "session": cookie,
+        "csrf": csrf,
+        "port": PORT,
+    }
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+    gunicorn = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "config.wsgi",
+            "-c",
+            "config/gunicorn.py",
+            "--access-logfile",
+            "/dev/null",
+        ],
+        cwd=ROOT,
+        env={**os.environ, **ENV, "GUNICORN_BIND": f"127.0.0.1:{PORT}", "GUNICORN_WORKERS": "2"},
+    )
+    try:
+        wait_until_up(f"http://127.0.0.1:{PORT}/login/", time.monotonic() + 60)
+        # The session must really log in: a redirect to the login page would also count as "no error" in wrk.
+        probe = urllib.request.Request(
+            f"http://127.0.0.1:{PORT}/claims/",
+            headers={"Cookie": f"sessionid={cookie}", "X-Forwarded-Proto": "https"},
+        )
+        with urllib.request.urlopen(probe, timeout=30) as answer:
+            assert answer.url.endswith("/claims/") and b"claim" in answer.read(), "load session is not logged in"
+        print(
+            f"{Claim.objects.count():,} claims; gunicorn 2 workers; "
+            f"wrk 2 threads, {CONNECTIONS} connections, {SECONDS}s"
+        )
+        print("mix: 60% claim list (random filters/search/page), 30% claim detail, 10% status change POST", flush=True)
+        run = subprocess.run(
+            [
+                "wrk",
+                "-t2",
+                f"-c{CONNECTIONS}",
+                f"-d{SECONDS}s",
+                "--timeout",
+                "10s",
+                "-s",
+                handle.name,
+                f"http://127.0.0.1:{PORT}",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    finally:
+        gunicorn.terminate()
+        gunicorn.wait(30)
+        os.unlink(handle.name)
+    print(run.stdout.strip())
+    if run.returncode != 0:
+        raise SystemExit(f"wrk failed: {run.stderr.strip()}")
+    errors = re.search(
+        r"errors_connect=(\d+) errors_read=(\d+) errors_write=(\d+) errors_status=(\d+) errors_timeout=(\d+)",
+        run.stdout,
+    )
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", run.stdout)
+    total = sum(int(n) for n in errors.groups()) if errors else 1
+    total += int(non_2xx.group(1)) if non_2xx else 0
+    print(f"errors: {total}")
+    if total:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()

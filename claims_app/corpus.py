@@ -1,0 +1,363 @@
+"""A synthetic corpus for scale tests: articles, speakers with aliases, claims, links and review history.
+
+Rows go in with PostgreSQL COPY (psycopg's copy protocol), which loads 200,000 claims in well under a
+minute where ORM saves would take many. Columns come from the models' own field lists, so a field added
+later with a default is filled with that default. Words come from the project's labelled articles, so
+full-text search meets English text with a realistic spread of common and rare words.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from claims_app.models import Article, Claim, ClaimLink, ClaimStatusChange, Speaker, SpeakerAlias
+
+CLAIMS_PER_ARTICLE = 10
+SPEAKERS_PER_1000_CLAIMS = 25
+FIRST_NAMES = [
+    "Ana",
+    "Bram",
+    "Celia",
+    "Dorian",
+    "Edda",
+    "Farid",
+    "Greta",
+    "Hamid",
+    "Ines",
+    "Jonas",
+    "Kira",
+    "Lev",
+    "Marta",
+    "Nils",
+    "Oona",
+    "Pavel",
+    "Quinn",
+    "Rhea",
+    "Soren",
+    "Tova",
+    "Umar",
+    "Vera",
+    "Wim",
+    "Xenia",
+    "Yusuf",
+    "Zora",
+    "Aldo",
+    "Berit",
+    "Cato",
+    "Dagny",
+    "Emil",
+    "Freya",
+    "Goran",
+    "Hedda",
+    "Ivo",
+    "Jana",
+    "Kaspar",
+    "Lina",
+]
+SURNAMES = [
+    "Varga",
+    "Talvin",
+    "Okafor",
+    "Lindqvist",
+    "Moreau",
+    "Haddad",
+    "Novak",
+    "Ferrow",
+    "Castell",
+    "Brandt",
+    "Quist",
+    "Ardelean",
+    "Kowal",
+    "Sato",
+    "Idris",
+    "Halloran",
+    "Petrov",
+    "Osei",
+    "Marsh",
+    "Duval",
+    "Ekström",
+    "Rahimi",
+    "Tanaka",
+    "Baptiste",
+    "Molnar",
+    "Aalto",
+    "Ferreira",
+    "Nakamura",
+    "Volkov",
+]
+ROLES = [
+    "mayor",
+    "harbour master",
+    "union spokesperson",
+    "council treasurer",
+    "police spokesperson",
+    "health minister",
+    "ferry operator",
+    "school governor",
+    "opposition leader",
+    "fire chief",
+]
+OUTLETS = [
+    f"{place} {kind}"
+    for place in ("Harbour", "Valley", "Northshore", "Eastgate", "Riverside", "Saltmere")
+    for kind in ("Ledger", "Courier", "Post", "Record", "Gazette")
+]
+STATUS_WEIGHTS = {"unreviewed": 60, "verified": 15, "unverified": 10, "false": 8, "disputed": 7}
+KIND_WEIGHTS = {"direct": 45, "indirect": 35, "according_to": 12, "assertion": 8}
+CUES = {"direct": "said", "indirect": "said", "according_to": "according to", "assertion": ""}
+
+
+@dataclass(frozen=True, slots=True)
+class CorpusSize:
+    articles: int
+    claims: int
+    speakers: int
+    aliases: int
+    links: int
+    history: int
+
+
+def vocabulary() -> list[str]:
+    """Words of the project's own article files, most frequent first (duplicates kept as weights)."""
+    words: list[str] = []
+    for folder in (settings.BASE_DIR / "eval" / "extraction", settings.BASE_DIR / "claims_app" / "demo_articles"):
+        for path in sorted(Path(folder).glob("*.txt")):
+            words += re.findall(r"[a-z]{3,}", path.read_text(encoding="utf-8").lower())
+    return words or ["harbour", "ferry", "council", "budget", "strike", "vote"]
+
+
+def generate(*, claims: int, seed: int = 7, batch_articles: int = 2000) -> CorpusSize:
+    """Add about `claims` claims (in articles of ten) to the database; returns what was written."""
+    rng = random.Random(seed)
+    words = vocabulary()
+    n_articles = max(1, claims // CLAIMS_PER_ARTICLE)
+    n_speakers = max(10, claims * SPEAKERS_PER_1000_CLAIMS // 1000)
+    now = timezone.now()
+    with transaction.atomic():
+        ids = _next_ids(Article, Speaker, SpeakerAlias, Claim, ClaimLink, ClaimStatusChange)
+        user_id = _bench_user_id()
+        speakers, aliases = _speakers(rng, ids, n_speakers, now)
+        _copy(Speaker, speakers)
+        _copy(SpeakerAlias, aliases)
+        speaker_ids = [row["id"] for row in speakers]
+        written = CorpusSize(0, 0, len(speakers), len(aliases), 0, 0)
+        for start in range(0, n_articles, batch_articles):
+            count = min(batch_articles, n_articles - start)
+            articles, claim_rows = _articles(rng, ids, words, speaker_ids, count, now)
+            history = _history(rng, ids, claim_rows, user_id)
+            links = _links(rng, ids, claim_rows, user_id)
+            _copy(Article, articles)
+            _copy(Claim, claim_rows)
+            _copy(ClaimStatusChange, history)
+            _copy(ClaimLink, links)
+            written = CorpusSize(
+                written.articles + len(articles),
+                written.claims + len(claim_rows),
+                written.speakers,
+                written.aliases,
+                written.links + len(links),
+                written.history + len(history),
+            )
+        _reset_sequences(Article, Speaker, SpeakerAlias, Claim, ClaimLink, ClaimStatusChange)
+    with connection.cursor() as cursor:
+        for model in (Article, Speaker, SpeakerAlias, Claim, ClaimLink, ClaimStatusChange):
+            cursor.execute(f"ANALYZE {model._meta.db_table}")
+    return written
+
+
+def _next_ids(*models_: type[models.Model]) -> dict[type[models.Model], int]:
+    with connection.cursor() as cursor:
+        result = {}
+        for model in models_:
+            cursor.execute(f"SELECT coalesce(max(id), 0) FROM {model._meta.db_table}")
+            result[model] = cursor.fetchone()[0]
+        return result
+
+
+def _take(ids: dict[type[models.Model], int], model: type[models.Model]) -> int:
+    ids[model] += 1
+    return ids[model]
+
+
+def _bench_user_id() -> int:
+    from django.contrib.auth import get_user_model
+
+    user, _ = get_user_model().objects.get_or_create(username="corpus-editor", defaults={"is_active": False})
+    return user.pk
+
+
+def _speakers(rng: random.Random, ids, count: int, now: datetime.datetime):  # type: ignore[no-untyped-def]
+    from claims_app.nlp.speaker_matching import normalise_name
+
+    speakers, aliases = [], []
+    for _ in range(count):
+        first, last = rng.choice(FIRST_NAMES), rng.choice(SURNAMES)
+        name = f"{first} {last}"
+        pk = _take(ids, Speaker)
+        speakers.append(
+            {
+                "id": pk,
+                "name": name,
+                "normalised_name": normalise_name(name),
+                "kind": "person",
+                "role": rng.choice(ROLES),
+                "created_at": now,
+            }
+        )
+        forms = {name, f"{first[0]}. {last}"}
+        if rng.random() < 0.3:
+            forms.add(f"{first} {last[:-1]}{'i' if last[-1] != 'i' else 'y'}")  # a transliteration variant
+        for form in sorted(forms):
+            aliases.append(
+                {"id": _take(ids, SpeakerAlias), "speaker_id": pk, "alias": form, "normalised": normalise_name(form)}
+            )
+    return speakers, aliases
+
+
+def _sentence(rng: random.Random, words: Sequence[str], low: int, high: int) -> str:
+    chosen = [rng.choice(words) for _ in range(rng.randint(low, high))]
+    return " ".join(chosen).capitalize()
+
+
+def _articles(rng, ids, words, speaker_ids, count, now):  # type: ignore[no-untyped-def]
+    articles, claims = [], []
+    for _ in range(count):
+        pk = _take(ids, Article)
+        created = now - datetime.timedelta(minutes=rng.randint(0, 3 * 365 * 24 * 60))
+        paragraphs: list[str] = []
+        offset = 0
+        article_claims = []
+        for _ in range(CLAIMS_PER_ARTICLE):
+            lead = _sentence(rng, words, 8, 20) + ". "
+            text = _sentence(rng, words, 6, 24)
+            speaker = rng.choice(speaker_ids) if rng.random() < 0.93 else None
+            kind = rng.choices(list(KIND_WEIGHTS), weights=list(KIND_WEIGHTS.values()))[0]
+            quoted = f"“{text},” said the official."
+            start = offset + len(lead) + 1
+            paragraphs.append(lead + quoted)
+            offset += len(lead) + len(quoted) + 2
+            status = rng.choices(list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()))[0]
+            article_claims.append(
+                {
+                    "id": _take(ids, Claim),
+                    "article_id": pk,
+                    "speaker_id": speaker,
+                    "text": text,
+                    "start": start,
+                    "end": start + len(text),
+                    "kind": kind,
+                    "cue": CUES[kind],
+                    "status": status,
+                    "version": 1 if status == "unreviewed" else 2,
+                    "reviewed_at": None if status == "unreviewed" else created + datetime.timedelta(hours=5),
+                    "created_at": created,
+                    "is_rejected": rng.random() < 0.02,
+                }
+            )
+        body = "\n\n".join(paragraphs)
+        title = _sentence(rng, words, 5, 10)
+        articles.append(
+            {
+                "id": pk,
+                "title": title,
+                "author": f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}",
+                "outlet": rng.choice(OUTLETS),
+                "published_at": created.date(),
+                "language": "en",
+                "filename": f"corpus-{pk}.txt",
+                "raw": body.encode(),
+                "body": body,
+                "content_sha256": f"{pk:064x}",
+                "created_at": created,
+                "ingest_model": "synthetic",
+            }
+        )
+        claims += article_claims
+    return articles, claims
+
+
+def _history(rng, ids, claims, user_id):  # type: ignore[no-untyped-def]
+    rows = []
+    for claim in claims:
+        if claim["status"] == "unreviewed":
+            continue
+        claim["reviewed_by_id"] = user_id
+        rows.append(
+            {
+                "id": _take(ids, ClaimStatusChange),
+                "claim_id": claim["id"],
+                "changed_by_id": user_id,
+                "changed_at": claim["reviewed_at"],
+                "old_status": "unreviewed",
+                "new_status": claim["status"],
+                "note": "checked against the council minutes" if rng.random() < 0.3 else "",
+            }
+        )
+    return rows
+
+
+def _links(rng, ids, claims, user_id):  # type: ignore[no-untyped-def]
+    rows, seen = [], set()
+    relations = [choice for choice, _ in ClaimLink.Relation.choices]
+    for claim in claims:
+        if rng.random() >= 0.1:
+            continue
+        other = rng.choice(claims)["id"]
+        pair = (min(claim["id"], other), max(claim["id"], other))
+        if other == claim["id"] or pair in seen:
+            continue
+        seen.add(pair)
+        rows.append(
+            {
+                "id": _take(ids, ClaimLink),
+                "from_claim_id": claim["id"],
+                "to_claim_id": other,
+                "relation": rng.choice(relations),
+                "created_by_id": user_id,
+                "created_at": claim["created_at"],
+            }
+        )
+    return rows
+
+
+def _columns(model: type[models.Model]) -> list[models.Field]:  # type: ignore[type-arg]
+    return [f for f in model._meta.concrete_fields if not isinstance(f, models.GeneratedField)]
+
+
+def _copy(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> None:
+    """COPY rows into the model's table; a column a row leaves out gets the field's default (or NULL)."""
+    fields = _columns(model)
+    defaults = {
+        f.attname: (f.get_default() if f.has_default() else (None if f.null else f.get_default())) for f in fields
+    }
+    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        raw_cursor = cursor.cursor  # psycopg's own cursor, for the COPY protocol
+        with raw_cursor.copy(f"COPY {model._meta.db_table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([_adapt(f, row.get(f.attname, defaults[f.attname])) for f in fields])
+
+
+def _adapt(field: models.Field, value: Any) -> Any:  # type: ignore[type-arg]
+    if isinstance(field, models.JSONField):
+        import json
+
+        return json.dumps(value)
+    return value
+
+
+def _reset_sequences(*models_: type[models.Model]) -> None:
+    with connection.cursor() as cursor:
+        for model in models_:
+            table = model._meta.db_table
+            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 1)) FROM {table}")

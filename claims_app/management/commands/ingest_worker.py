@@ -1,0 +1,49 @@
+"""`manage.py ingest_worker`: django-tasks' db_worker, plus requeueing of ingest jobs whose worker died."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection
+
+from claims_app import ingest_jobs
+
+logger = logging.getLogger(__name__)
+
+
+class Command(BaseCommand):
+    help = (
+        "Run background ingestion: recover jobs left RUNNING by a dead worker (at start and every "
+        "--recover-every seconds), then run django-tasks' db_worker."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--batch", action="store_true", help="Run what is queued, then exit.")
+        parser.add_argument("--interval", type=float, default=1.0, help="Seconds between polls when idle.")
+        parser.add_argument("--recover-every", type=float, default=30.0, help="Seconds between recovery sweeps.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        recovered = ingest_jobs.recover_stalled_jobs()
+        if recovered:
+            self.stdout.write(f"Requeued {len(recovered)} ingest job(s) left running by a stopped worker.")
+        if not options["batch"]:
+            threading.Thread(target=_recover_forever, args=(options["recover_every"],), daemon=True).start()
+        worker_args = ["--no-reload", "--no-startup-delay", f"--interval={options['interval']}"]
+        if options["batch"]:
+            worker_args.append("--batch")
+        call_command("db_worker", *worker_args, verbosity=options["verbosity"])
+
+
+def _recover_forever(every: float) -> None:
+    stop = threading.Event()
+    while not stop.wait(every):
+        try:
+            ingest_jobs.recover_stalled_jobs()
+        except Exception:
+            logger.exception("recovery sweep failed")  # the database may be restarting; try again next time
+        finally:
+            connection.close()
