@@ -48,10 +48,10 @@ SEARCH = os.environ.get("BENCH_SEARCH", "council")
 
 
 def page_sql(client: Client, url: str, params: dict[str, str] | None = None) -> list[str]:
-    """Every SELECT the page runs (sessions and auth included), as sent to PostgreSQL."""
+    """Every SELECT (and WITH … SELECT) the page runs (sessions and auth included), as sent to PostgreSQL."""
     with CaptureQueriesContext(connection) as captured:
         fetch(client, url, params)
-    return [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    return [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().upper().startswith(("SELECT", "WITH"))]
 
 
 def median_ms(run: Callable[[], object], rounds: int = ROUNDS) -> float:

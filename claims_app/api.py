@@ -245,8 +245,13 @@ def _paged(qs, page: int, page_size: int) -> dict[str, Any]:  # type: ignore[no-
     page, page_size = _page_params(page, page_size)
     offset = (page - 1) * page_size
     rows = list(qs[offset : offset + page_size + 1])
-    return {"count": qs.count(), "page": page, "page_size": page_size, "has_next": len(rows) > page_size,
-            "rows": rows[:page_size]}
+    return {
+        "count": qs.count(),
+        "page": page,
+        "page_size": page_size,
+        "has_next": len(rows) > page_size,
+        "rows": rows[:page_size],
+    }
 
 
 def filters_from_query(query: QueryDict) -> selectors.ClaimFilters:
@@ -311,8 +316,13 @@ def claim(request: HttpRequest, claim_id: int) -> dict[str, Any]:
         else:
             item = {"field": change.field, "old": change.old_value, "new": change.new_value}
         history.append(
-            {"when": entry.when, "who": str(entry.who) if entry.who else None, "kind": entry.kind,
-             "note": change.note, **item}
+            {
+                "when": entry.when,
+                "who": str(entry.who) if entry.who else None,
+                "kind": entry.kind,
+                "note": change.note,
+                **item,
+            }
         )
     return {
         **claim_json(row, request),
@@ -336,8 +346,16 @@ def articles(request: HttpRequest, page: int = 1, page_size: int = 50) -> dict[s
     result = _paged(selectors.article_list(), page, page_size)
     rows: list[Article] = result.pop("rows")
     result["results"] = [
-        {"id": a.pk, "title": a.title, "outlet": a.outlet, "url": a.url, "published_at": a.published_at,
-         "author": a.author, "created_at": a.created_at, "claim_count": a.claim_count}  # type: ignore[attr-defined]
+        {
+            "id": a.pk,
+            "title": a.title,
+            "outlet": a.outlet,
+            "url": a.url,
+            "published_at": a.published_at,
+            "author": a.author,
+            "created_at": a.created_at,
+            "claim_count": a.claim_count,
+        }  # type: ignore[attr-defined]
         for a in rows
     ]
     return result
@@ -348,8 +366,14 @@ def speakers(request: HttpRequest, q: str = "", page: int = 1, page_size: int = 
     result = _paged(selectors.speaker_list(q.strip()).prefetch_related("aliases"), page, page_size)
     rows: list[Speaker] = result.pop("rows")
     result["results"] = [
-        {"id": s.pk, "name": s.name, "kind": s.kind, "role": s.role, "aliases": [a.alias for a in s.aliases.all()],
-         "claim_count": s.claim_count}  # type: ignore[attr-defined]
+        {
+            "id": s.pk,
+            "name": s.name,
+            "kind": s.kind,
+            "role": s.role,
+            "aliases": [a.alias for a in s.aliases.all()],
+            "claim_count": s.claim_count,
+        }  # type: ignore[attr-defined]
         for s in rows
     ]
     return result

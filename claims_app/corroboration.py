@@ -67,9 +67,7 @@ def derive(claim_id: int, edges: list[Edge], keys: dict[int, tuple[str, int]]) -
             if other not in statement:
                 statement.add(other)
                 frontier.append(other)
-    contradicted = any(
-        e.relation == Relation.CONTRADICTS and (e.a in statement or e.b in statement) for e in edges
-    )
+    contradicted = any(e.relation == Relation.CONTRADICTS and (e.a in statement or e.b in statement) for e in edges)
     supporters = set(statement)
     for edge in edges:
         if edge.relation in SUPPORT:

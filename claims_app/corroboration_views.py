@@ -90,20 +90,26 @@ def claim_origin(request: HttpRequest, pk: int) -> HttpResponse:
                 origin = StatementOrigin.objects.filter(pk=data["origin"]).first() if data["origin"] else None
                 if origin is None:
                     raise ValidationError("No origin has that id.")
-                corroboration_services.set_statement_origin(claims=[claim], origin=origin, user=request.user,
-                                                            note=data["note"])
+                corroboration_services.set_statement_origin(
+                    claims=[claim], origin=origin, user=request.user, note=data["note"]
+                )
                 message = f"Moved to origin #{origin.pk}."
             elif action == "new":
                 origin = corroboration_services.create_origin(
-                    user=request.user, speaker=claim.speaker, medium=data["medium"], first_article=claim.article,
+                    user=request.user,
+                    speaker=claim.speaker,
+                    medium=data["medium"],
+                    first_article=claim.article,
                     note=data["note"],
                 )
-                corroboration_services.set_statement_origin(claims=[claim], origin=origin, user=request.user,
-                                                            note=data["note"])
+                corroboration_services.set_statement_origin(
+                    claims=[claim], origin=origin, user=request.user, note=data["note"]
+                )
                 message = f"Started origin #{origin.pk}."
             else:
-                corroboration_services.set_statement_origin(claims=[claim], origin=None, user=request.user,
-                                                            note=data["note"])
+                corroboration_services.set_statement_origin(
+                    claims=[claim], origin=None, user=request.user, note=data["note"]
+                )
                 message = "Removed from its origin."
         except ValidationError as exc:
             error = views._first_error(exc)

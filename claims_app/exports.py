@@ -24,8 +24,21 @@ from claims_app.models import Claim
 
 CHUNK = 1_000
 CSV_COLUMNS = [
-    "id", "text", "speaker", "speaker_id", "kind", "status", "corroboration", "independent_origins",
-    "statement_origin_id", "article_id", "article_title", "outlet", "article_url", "published_at", "claim_url",
+    "id",
+    "text",
+    "speaker",
+    "speaker_id",
+    "kind",
+    "status",
+    "corroboration",
+    "independent_origins",
+    "statement_origin_id",
+    "article_id",
+    "article_title",
+    "outlet",
+    "article_url",
+    "published_at",
+    "claim_url",
 ]
 # schema.org ClaimReview ratings on a 1–5 scale; alternateName is what readers see.
 RATINGS = {
@@ -63,9 +76,19 @@ def csv_lines(rows: Iterable[Claim], request: HttpRequest | None = None) -> Iter
         path = c.get_absolute_url()
         yield writer.writerow(
             [
-                c.pk, c.text, c.speaker.name if c.speaker else "", c.speaker_id or "", c.kind, c.status,
-                c.corroboration, c.independent_origins, c.statement_origin_id or "", c.article_id,
-                c.article.title, c.article.outlet, c.article.url,
+                c.pk,
+                c.text,
+                c.speaker.name if c.speaker else "",
+                c.speaker_id or "",
+                c.kind,
+                c.status,
+                c.corroboration,
+                c.independent_origins,
+                c.statement_origin_id or "",
+                c.article_id,
+                c.article.title,
+                c.article.outlet,
+                c.article.url,
                 c.article.published_at.isoformat() if c.article.published_at else "",
                 request.build_absolute_uri(path) if request else path,
             ]

@@ -112,13 +112,18 @@ class SuggestionDecisionForm(forms.Form):
     candidate = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     relation = forms.ChoiceField(required=False, choices=ClaimLink.Relation.choices)
     score = forms.FloatField(required=False, widget=forms.HiddenInput)
-    relation_guess = forms.ChoiceField(required=False, choices=[("", ""), *ClaimLink.Relation.choices],
-                                       widget=forms.HiddenInput)
+    relation_guess = forms.ChoiceField(
+        required=False, choices=[("", ""), *ClaimLink.Relation.choices], widget=forms.HiddenInput
+    )
 
 
 class OriginForm(forms.Form):
-    ACTIONS = [("accept", "Accept the suggestion"), ("join", "Join origin"), ("new", "New origin"),
-               ("remove", "Leave origin")]
+    ACTIONS = [
+        ("accept", "Accept the suggestion"),
+        ("join", "Join origin"),
+        ("new", "New origin"),
+        ("remove", "Leave origin"),
+    ]
     action = forms.ChoiceField(choices=ACTIONS)
     origin = forms.IntegerField(required=False, min_value=1, label="Origin id")
     peers = forms.TypedMultipleChoiceField(required=False, coerce=int, choices=())

@@ -1,22 +1,34 @@
 """Link suggestions: rank claims from other articles that may repeat, paraphrase, support or contradict a claim.
 
-Reads only. Computed on demand (about 10 ms at 100,000 claims, see bench/suggestions.py) and cached per
-claim version and newest claim id, so a new article's claims show up at once; editors' decisions
-(LinkSuggestionDecision) and existing links filter the cached ranking, so a dismissed pair never comes back.
+Reads only (a claim with no stored embedding yet is embedded on the fly, not saved). Computed on demand
+(p50 about 60 ms at 100,000 claims, see bench/suggestions.py and docs/performance.md) and cached per
+claim version, newest claim id and newest embedded claim id, so a new article's claims show up at once;
+editors' decisions (LinkSuggestionDecision) and existing links are left out of both candidate queries and
+filter the cached ranking, so a dismissed pair never comes back.
 
 Ranking, in two steps:
-1. Candidates, one indexed query: claims sharing one of the query's *rarest* English lexemes
-   (`lexemes && ARRAY[...]`, GIN index claim_lexemes_gin; rarity from cached document frequencies, so a
-   common word cannot pull in half the table), or by the same speaker and sharing any lexeme.
-2. Score each candidate: IDF-weighted lexeme cosine (stems, no stop words), pg_trgm similarity of the texts,
-   agreement of the numbers they state, the same speaker (speaker rows are already alias-resolved at
-   ingest), and how close the publication dates are.
+1. Candidates, from two indexed queries merged:
+   - lexical: claims sharing one of the query's *rarest* English lexemes (`lexemes && ARRAY[...]`, GIN index
+     claim_lexemes_gin; rarity from cached document frequencies, so a common word cannot pull in half the
+     table), or by the same speaker and sharing any lexeme;
+   - semantic: the nearest neighbours of the claim's sentence embedding (`embedding <=> query`, HNSW index
+     claim_embedding_hnsw, cosine), which finds paraphrases that share no words.
+   Both skip the claim's own article, rejected claims and claims already linked or decided on.
+2. Score each candidate. The main signal is the cosine similarity of the two embeddings
+   (claims_app/claim_embeddings.py); smaller terms: IDF-weighted lexeme cosine (stems, no stop words), pg_trgm
+   similarity of the texts, agreement of the numbers they state, the same speaker (speaker rows are already
+   alias-resolved at ingest), and how close the publication dates are.
+
+Embeddings are stored by a background task after each ingest commits; a query claim or lexical candidate
+without one yet (just filed, or corrected) is embedded on the fly. With CLAIMS_EMBEDDING_MODEL empty the
+semantic half is skipped and the score is the lexical one alone.
 
 `rank()` is the single code path for the claim page, the API, `manage.py suggest` and `manage.py suggest-eval`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import time
@@ -25,9 +37,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.cache import cache
-from django.db import connection
-from django.db.models import Max, Q
+from django.db import connection, transaction
+from django.db.models import Q
 
+from claims_app import claim_embeddings
 from claims_app.models import Claim, ClaimLink, LinkSuggestionDecision
 
 Relation = ClaimLink.Relation
@@ -41,6 +54,17 @@ LEXEME_SHARE = 0.65
 TRIGRAM_SHARE = 0.35
 NUMBER_NUDGE = 0.12
 DATE_SCALE_DAYS = 30.0
+# With embeddings, the text part is this much embedding cosine and the rest the lexical text score above
+# (so of the whole score: cosine 0.675, lexical 0.075, speaker 0.15, date 0.10). On eval/retrieval 0.9 gives
+# top-1 0.725 / MRR 0.831 (1.0: 0.75 / 0.856, 0.8: 0.675 / 0.804): its distractors share words on purpose.
+COSINE_SHARE = 0.9
+# Semantic candidates: this many nearest neighbours, kept only from this cosine up (below it, a neighbour is
+# just the least unrelated claim in a small table). Lexical candidates are kept whatever their cosine.
+NEIGHBOURS = 40
+MIN_NEIGHBOUR_COSINE = 0.35
+# Lexical candidates without a stored embedding are embedded on the fly, at most this many per ranking
+# (the rest are scored by their lexical text score alone).
+ON_THE_FLY_LIMIT = 64
 
 # Candidate retrieval: add the query's lexemes rarest first until their document frequencies sum to this,
 # which bounds the rows PostgreSQL fetches whatever the words are.
@@ -62,7 +86,12 @@ _SMALL_NUMBERS = (
     "seventeen eighteen nineteen twenty"
 )
 NUMBER_WORDS = {word: str(i) for i, word in enumerate(_SMALL_NUMBERS.split())} | {
-    "thirty": "30", "forty": "40", "fifty": "50", "hundred": "100", "thousand": "1000", "dozen": "12"
+    "thirty": "30",
+    "forty": "40",
+    "fifty": "50",
+    "hundred": "100",
+    "thousand": "1000",
+    "dozen": "12",
 }
 
 
@@ -76,6 +105,7 @@ class QueryClaim:
     speaker_id: int | None
     article_id: int | None
     published_at: date | None
+    embedding: tuple[float, ...] | None = None  # the stored one; computed on the fly when missing
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,17 +232,35 @@ def clear_statistics() -> None:
 # ---------------------------------------------------------------- candidates (one query)
 
 
+_COLUMNS = """c.id, c.text, c.lexemes, c.speaker_id, s.name, c.article_id, a.title, a.published_at,
+       similarity(c.text, %(text)s) AS trigram, {cosine} AS cosine"""
+
 CANDIDATE_SQL = """
-SELECT c.id, c.text, c.lexemes, c.speaker_id, s.name, c.article_id, a.title, a.published_at,
-       similarity(c.text, %(text)s) AS trigram
+SELECT {columns}
 FROM claims_app_claim c
 JOIN claims_app_article a ON a.id = c.article_id
 LEFT JOIN claims_app_speaker s ON s.id = c.speaker_id
 WHERE (c.lexemes && %(rare)s::text[] OR (c.speaker_id = %(speaker)s AND c.lexemes && %(all)s::text[]))
   AND NOT c.is_rejected
   AND c.article_id IS DISTINCT FROM %(article)s
+  AND NOT (c.id = ANY(%(exclude)s::bigint[]))
   {scope}
 LIMIT %(limit)s
+"""
+
+# The HNSW scan is filtered afterwards; relaxed_order keeps scanning until NEIGHBOURS rows pass the filters.
+NEIGHBOUR_SQL = """
+SELECT {columns}
+FROM claims_app_claim c
+JOIN claims_app_article a ON a.id = c.article_id
+LEFT JOIN claims_app_speaker s ON s.id = c.speaker_id
+WHERE c.embedding IS NOT NULL
+  AND NOT c.is_rejected
+  AND c.article_id IS DISTINCT FROM %(article)s
+  AND NOT (c.id = ANY(%(exclude)s::bigint[]))
+  {scope}
+ORDER BY c.embedding <=> %(vector)s::vector
+LIMIT %(neighbours)s
 """
 
 
@@ -229,46 +277,138 @@ def retrieval_lexemes(lexemes: Iterable[str], frequencies: dict[str, int]) -> li
     return chosen
 
 
-def candidate_query(query: QueryClaim, frequencies: dict[str, int], scope_article_ids: Sequence[int] | None):  # type: ignore[no-untyped-def]
-    """The SQL and parameters that fetch candidates (also used by the benchmark's EXPLAIN)."""
-    scope = "AND c.article_id = ANY(%(scope)s)" if scope_article_ids is not None else ""
-    params = {
+def _params(
+    query: QueryClaim, scope_article_ids: Sequence[int] | None, exclude: Iterable[int], vector: Sequence[float] | None
+) -> dict[str, object]:
+    return {
         "text": query.text,
-        "rare": retrieval_lexemes(query.lexemes, frequencies),
-        "all": list(set(query.lexemes)),
         "speaker": query.speaker_id,
         "article": query.article_id,
         "scope": list(scope_article_ids or []),
+        "exclude": sorted(set(exclude)),
+        "vector": claim_embeddings.to_sql(vector) if vector is not None else None,
+    }
+
+
+def _sql(template: str, scope_article_ids: Sequence[int] | None, vector: Sequence[float] | None) -> str:
+    cosine = "1 - (c.embedding <=> %(vector)s::vector)" if vector is not None else "NULL::float8"
+    scope = "AND c.article_id = ANY(%(scope)s)" if scope_article_ids is not None else ""
+    return template.format(columns=_COLUMNS.format(cosine=cosine), scope=scope)
+
+
+def candidate_query(  # type: ignore[no-untyped-def]
+    query: QueryClaim,
+    frequencies: dict[str, int],
+    scope_article_ids: Sequence[int] | None,
+    *,
+    exclude: Iterable[int] = (),
+    vector: Sequence[float] | None = None,
+):
+    """The SQL and parameters that fetch lexical candidates (also used by the benchmark's EXPLAIN)."""
+    params = _params(query, scope_article_ids, exclude, vector) | {
+        "rare": retrieval_lexemes(query.lexemes, frequencies),
+        "all": list(set(query.lexemes)),
         "limit": CANDIDATE_LIMIT,
     }
-    return CANDIDATE_SQL.format(scope=scope), params
+    return _sql(CANDIDATE_SQL, scope_article_ids, vector), params
+
+
+def neighbour_query(  # type: ignore[no-untyped-def]
+    query: QueryClaim,
+    vector: Sequence[float],
+    scope_article_ids: Sequence[int] | None,
+    *,
+    exclude: Iterable[int] = (),
+):
+    """The SQL and parameters that fetch the embedding's nearest neighbours (also used by the benchmark)."""
+    params = _params(query, scope_article_ids, exclude, vector) | {"neighbours": NEIGHBOURS}
+    return _sql(NEIGHBOUR_SQL, scope_article_ids, vector), params
+
+
+def query_vector(query: QueryClaim) -> tuple[float, ...] | None:
+    """The query's embedding: stored, else computed now; None when embeddings are off."""
+    if not claim_embeddings.enabled():
+        return None
+    if query.embedding is not None:
+        return tuple(query.embedding)
+    return tuple(float(x) for x in claim_embeddings.embed([query.text])[0])
+
+
+def _fill_missing_cosines(rows: list[list], vector: Sequence[float]) -> None:  # type: ignore[type-arg]
+    """Embed (on the fly, one batch) candidates that have no stored embedding yet; their cosine is set in place."""
+    missing = [row for row in rows if row[COSINE] is None][:ON_THE_FLY_LIMIT]
+    if not missing:
+        return
+    import numpy as np
+
+    vectors = claim_embeddings.embed([row[1] for row in missing])
+    for row, similarity in zip(missing, vectors @ np.asarray(vector, dtype=np.float32), strict=True):
+        row[COSINE] = float(similarity)
+
+
+COSINE = 9  # column of the cosine in a candidate row
 
 
 # ---------------------------------------------------------------- ranking
 
 
-def rank(query: QueryClaim, *, top: int = 10, scope_article_ids: Sequence[int] | None = None) -> list[Suggestion]:
-    """The best `top` claims from other articles for `query`, best first (no decisions or links applied)."""
-    if not query.lexemes:
+def rank(
+    query: QueryClaim,
+    *,
+    top: int = 10,
+    scope_article_ids: Sequence[int] | None = None,
+    exclude: Iterable[int] = (),
+) -> list[Suggestion]:
+    """The best `top` claims from other articles for `query`, best first, leaving out the `exclude` ids."""
+    vector = query_vector(query)
+    if not query.lexemes and vector is None:
         return []
+    exclude = set(exclude)
     total, frequencies = document_frequencies(scope_article_ids)
-    sql, params = candidate_query(query, frequencies, scope_article_ids)
+    rows: dict[int, list] = {}  # type: ignore[type-arg]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+        if query.lexemes:
+            sql, params = candidate_query(query, frequencies, scope_article_ids, exclude=exclude, vector=vector)
+            cursor.execute(sql, params)
+            rows.update((row[0], list(row)) for row in cursor.fetchall())
+        if vector is not None:
+            sql, params = neighbour_query(query, vector, scope_article_ids, exclude=exclude)
+            with transaction.atomic():
+                cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+                cursor.execute(sql, params)
+                neighbours = cursor.fetchall()
+            for row in neighbours:
+                if row[0] not in rows and row[COSINE] is not None and row[COSINE] >= MIN_NEIGHBOUR_COSINE:
+                    rows[row[0]] = list(row)
+    if vector is not None:
+        _fill_missing_cosines(list(rows.values()), vector)
     weights = {lex: idf(frequencies.get(lex, 0), total) for lex in query.lexemes}
     query_numbers = numbers_in(query.text)
     query_negated = is_negated(query.text)
     scored: list[Suggestion] = []
-    for claim_id, text, lexemes, speaker_id, speaker_name, article_id, title, published, trigram in rows:
-        if claim_id == query.claim_id:
+    for (
+        claim_id,
+        text,
+        lexemes,
+        speaker_id,
+        speaker_name,
+        article_id,
+        title,
+        published,
+        trigram,
+        cosine,
+    ) in rows.values():
+        if claim_id == query.claim_id or claim_id in exclude:
             continue
+        lexemes = lexemes or []
         for lex in lexemes:
             if lex not in weights:
                 weights[lex] = idf(frequencies.get(lex, 0), total)
         text_score = LEXEME_SHARE * lexeme_cosine(query.lexemes, lexemes, weights) + TRIGRAM_SHARE * float(trigram)
         text_score += NUMBER_NUDGE * number_agreement(query_numbers, numbers_in(text))
         text_score = min(max(text_score, 0.0), 1.0)
+        if vector is not None and cosine is not None:
+            text_score = COSINE_SHARE * min(max(float(cosine), 0.0), 1.0) + (1 - COSINE_SHARE) * text_score
         if query.speaker_id is None or speaker_id is None:
             speaker_part, same_speaker = 0.5, False
         else:
@@ -306,6 +446,7 @@ def query_for(claim: Claim) -> QueryClaim:
         speaker_id=claim.speaker_id,
         article_id=claim.article_id,
         published_at=claim.article.published_at,
+        embedding=tuple(float(x) for x in claim.embedding) if claim.embedding is not None else None,
     )
 
 
@@ -325,12 +466,23 @@ def suggestions_for(claim: Claim, *, top: int = 5) -> list[Suggestion]:
     excluded = excluded_ids(claim)
     depth = top + len(excluded)
     if depth > CACHED_RANKING:
-        ranking = rank(query_for(claim), top=depth)
+        ranking = rank(query_for(claim), top=depth, exclude=excluded)
     else:
-        newest = Claim.objects.aggregate(newest=Max("pk"))["newest"] or 0
-        key = f"claimdesk:suggestions:v1:{claim.pk}:{claim.version}:{newest}"
+        # The newest claim and the newest embedded claim: a new article's claims, and later their embeddings
+        # (which can bring in new semantic candidates), each start a fresh ranking.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT (SELECT max(id) FROM claims_app_claim),"
+                " (SELECT id FROM claims_app_claim WHERE embedding IS NOT NULL ORDER BY id DESC LIMIT 1)"
+            )
+            newest, newest_embedded = cursor.fetchone()
+        decided = hashlib.blake2b(repr(sorted(excluded)).encode(), digest_size=6).hexdigest()
+        mode = "e" if claim_embeddings.enabled() else "l"
+        key = (
+            f"claimdesk:suggestions:v2:{mode}:{claim.pk}:{claim.version}:{newest or 0}:{newest_embedded or 0}:{decided}"
+        )
         ranking = cache.get(key)
         if ranking is None:
-            ranking = rank(query_for(claim), top=CACHED_RANKING)
+            ranking = rank(query_for(claim), top=CACHED_RANKING, exclude=excluded)
             cache.set(key, ranking, SUGGESTION_CACHE_SECONDS)
     return [s for s in ranking if s.claim_id not in excluded][:top]

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
-from django.contrib.postgres.search import SearchVector
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import F, Func, Q
 from django.db.models.functions import Greatest, Least
 from django.urls import reverse
+from pgvector.django import HnswIndex, VectorField
 
 
 class Article(models.Model):
@@ -67,6 +68,8 @@ class Speaker(models.Model):
         ordering = ["name", "pk"]
         indexes = [
             GinIndex(OpClass("normalised_name", name="gin_trgm_ops"), name="speaker_name_trgm"),
+            # The claim list's search matches speaker names too (selectors._full_text uses this expression).
+            GinIndex(SearchVector("name", config="english"), name="speaker_name_fts"),
         ]
 
     def __str__(self) -> str:
@@ -181,6 +184,16 @@ class Claim(models.Model):
         output_field=ArrayField(models.TextField()),
         db_persist=True,
     )
+    # The claim list's full-text search reads this instead of re-parsing the text of every filtered row.
+    # Speaker names live in another table (a generated column cannot read it); they are a separate indexed path.
+    search_vector = models.GeneratedField(
+        expression=SearchVector("text", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+    # Sentence embedding of the text (claims_app/claim_embeddings.py, L2-normalised): link suggestions' main
+    # signal. Written after the ingest commits by a background task; NULL until then or when embeddings are off.
+    embedding = VectorField(dimensions=384, null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["article", "start", "pk"]
@@ -191,8 +204,7 @@ class Claim(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=F("start")), name="claim_span_not_empty"),
             models.CheckConstraint(
-                condition=Q(speaker_mention_start__isnull=True)
-                | Q(speaker_mention_end__gt=F("speaker_mention_start")),
+                condition=Q(speaker_mention_start__isnull=True) | Q(speaker_mention_end__gt=F("speaker_mention_start")),
                 name="claim_mention_span_valid",
             ),
             models.UniqueConstraint(fields=["article", "start", "end"], name="claim_span_unique_per_article"),
@@ -200,12 +212,14 @@ class Claim(models.Model):
         indexes = [
             models.Index(fields=["status", "-created_at"], name="claim_status_created"),
             models.Index(fields=["speaker", "-created_at"], name="claim_speaker_created"),
-            # The claim list's full-text search; the query must use the same expression to hit it.
-            GinIndex(SearchVector("text", config="english"), name="claim_text_fts"),
+            # The claim list's full-text search (`search_vector @@ websearch_to_tsquery(...)`).
+            GinIndex(fields=["search_vector"], name="claim_search_vector_gin"),
             # Trigram fallback for misspelt searches.
             GinIndex(OpClass("text", name="gin_trgm_ops"), name="claim_text_trgm"),
             # Candidate retrieval for link suggestions (`lexemes && ARRAY[...]`).
             GinIndex(fields=["lexemes"], name="claim_lexemes_gin"),
+            # Nearest neighbours by cosine distance for link suggestions (`embedding <=> %s`).
+            HnswIndex(fields=["embedding"], name="claim_embedding_hnsw", opclasses=["vector_cosine_ops"]),
         ]
 
     def __str__(self) -> str:

@@ -22,8 +22,10 @@ MAX_PEERS = 20
 _NAME = r"[A-Z][\w’'.-]*(?:[ -](?:[A-Z0-9][\w’'.-]*|of|the|de|al))*"
 MEDIUM_PATTERNS = [
     re.compile(rf"\btold (?:the )?(?:(?:state|news|channel|radio|TV|television|newspaper) )?(?P<m>{_NAME})"),
-    re.compile(rf"\b(?:in|during) an? (?P<m>(?:{_NAME} )?(?:TV|television|radio|video|podcast|newspaper|press) "
-               r"(?:interview|address|briefing|appearance|broadcast))"),
+    re.compile(
+        rf"\b(?:in|during) an? (?P<m>(?:{_NAME} )?(?:TV|television|radio|video|podcast|newspaper|press) "
+        r"(?:interview|address|briefing|appearance|broadcast))"
+    ),
     re.compile(rf"\b(?:on|to) (?P<m>{_NAME}) (?:television|TV|radio)\b"),
     re.compile(r"\bat an? (?P<m>(?:press|news) conference|briefing|rally|summit|hearing)\b"),
     re.compile(rf"\bin an interview with (?P<m>{_NAME})"),

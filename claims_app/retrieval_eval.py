@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from claims_app import link_suggestions
+from claims_app import claim_embeddings, link_suggestions
 from claims_app.models import Article, Claim
 
 
@@ -86,12 +86,19 @@ def rank_items(vclaims: Sequence[Item], queries: Sequence[Item], *, top: int = 1
     transaction: this inserts the items as claims)."""
     vclaim_article, vclaim_ids = _load(vclaims, "suggest-eval vclaims")
     query_article, query_ids = _load(queries, "suggest-eval queries")
-    rows = Claim.objects.filter(article=query_article).values_list("pk", "text", "lexemes")
+    # What the ingest's background task does for real articles, done here and now (it is all rolled back).
+    claim_embeddings.embed_claims([*vclaim_ids, *query_ids])
+    rows = Claim.objects.filter(article=query_article).values_list("pk", "text", "lexemes", "embedding")
     results: dict[str, list[str]] = {}
-    for pk, text, lexemes in sorted(rows):
+    for pk, text, lexemes, embedding in sorted(rows, key=lambda row: row[0]):
         query = link_suggestions.QueryClaim(
-            claim_id=pk, text=text, lexemes=tuple(lexemes or ()), speaker_id=None, article_id=query_article.pk,
+            claim_id=pk,
+            text=text,
+            lexemes=tuple(lexemes or ()),
+            speaker_id=None,
+            article_id=query_article.pk,
             published_at=None,
+            embedding=tuple(float(x) for x in embedding) if embedding is not None else None,
         )
         ranked = link_suggestions.rank(query, top=top, scope_article_ids=[vclaim_article.pk])
         results[query_ids[pk]] = [vclaim_ids[s.claim_id] for s in ranked]

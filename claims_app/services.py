@@ -23,7 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from claims_app import corroboration, roles
+from claims_app import claim_embeddings, corroboration, roles
 from claims_app.models import (
     Article,
     Claim,
@@ -250,6 +250,8 @@ def _write_article(
                 for record in extraction.claims
             ]
             Claim.objects.bulk_create(claims)
+            # Embeddings are computed by a background task once the article has committed, never in here.
+            claim_embeddings.queue_after_commit(article_id=row.pk)
     except IntegrityError:
         # Lost a race with a concurrent upload of the same text: theirs stands.
         existing = _existing_article(sha)
@@ -572,6 +574,7 @@ def correct_claim(
         if text is not None and text.strip() and text.strip() != locked.text:
             corrections.append(ClaimCorrection(field="text", old_value=locked.text, new_value=text.strip()))
             locked.text = text.strip()
+            locked.embedding = None  # the old text's; re-embedded after commit
         if kind and kind != locked.kind:
             corrections.append(ClaimCorrection(field="kind", old_value=locked.kind, new_value=kind))
             locked.kind = kind
@@ -594,6 +597,8 @@ def correct_claim(
             correction.changed_by = user
             correction.note = note.strip()
         ClaimCorrection.objects.bulk_create(corrections)
+        if any(c.field == ClaimCorrection.Field.TEXT for c in corrections):
+            claim_embeddings.queue_after_commit(claim_ids=[locked.pk])
         if any(c.field == ClaimCorrection.Field.SPEAKER for c in corrections):
             corroboration.refresh([locked.pk])
     changed = ", ".join(c.field for c in corrections)
@@ -674,6 +679,7 @@ def add_claim(
         )
         claim.full_clean()
         claim.save()
+        claim_embeddings.queue_after_commit(claim_ids=[claim.pk])
     logger.info("claim %s added by hand to article %s by %s", claim.pk, article.pk, user.get_username())
     return claim
 

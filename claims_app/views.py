@@ -55,7 +55,15 @@ EVIDENCE_ADDED = "evidenceAdded"
 ARTICLE_CHANGED = "articleChanged"
 
 DETAIL_PANELS = {
-    "head", "status-panel", "correct-panel", "history", "evidence", "links", "card", "link-results", "origin-panel"
+    "head",
+    "status-panel",
+    "correct-panel",
+    "history",
+    "evidence",
+    "links",
+    "card",
+    "link-results",
+    "origin-panel",
 }
 
 
@@ -189,15 +197,19 @@ def claim_bulk_status(request: HttpRequest) -> HttpResponse:
         messages.error(request, error)
         return redirect(back)
     changed = services.bulk_change_status(
-        claim_ids=form.cleaned_data["ids"], user=request.user, status=form.cleaned_data["status"],
+        claim_ids=form.cleaned_data["ids"],
+        user=request.user,
+        status=form.cleaned_data["status"],
         note=form.cleaned_data["note"],
     )
     label = Claim.Status(form.cleaned_data["status"]).label
     message = f"Marked {changed} claim{'s' if changed != 1 else ''} “{label}”."
     if request.htmx:
         response = _render(
-            request, "claims_app/claim_list.html",
-            {"bulk_message": message, "statuses": Claim.Status.choices, "next": back}, "bulk-form",
+            request,
+            "claims_app/claim_list.html",
+            {"bulk_message": message, "statuses": Claim.Status.choices, "next": back},
+            "bulk-form",
         )
         return trigger_client_event(response, CLAIMS_CHANGED)
     messages.success(request, message)
@@ -226,8 +238,12 @@ def _detail_context(request: HttpRequest, claim: Claim, **extra: Any) -> dict[st
         "relations": ClaimLink.Relation.choices,
         "status_form": StatusForm(initial={"status": claim.status, "version": claim.version}),
         "correction_form": CorrectionForm(
-            initial={"text": claim.text, "speaker": claim.speaker.name if claim.speaker else "", "kind": claim.kind,
-                     "version": claim.version}
+            initial={
+                "text": claim.text,
+                "speaker": claim.speaker.name if claim.speaker else "",
+                "kind": claim.kind,
+                "version": claim.version,
+            }
         ),
         "evidence_form": EvidenceForm(),
         "link_form": LinkForm(),
@@ -317,8 +333,9 @@ def claim_correct(request: HttpRequest, pk: int) -> HttpResponse:
     fresh = _get_or_404(selectors.claim_detail, pk)
     form.data = form.data.copy()
     form.data["version"] = fresh.version
-    return _render(request, "claims_app/claim_detail.html", _detail_context(request, fresh, correction_form=form),
-                   partial)
+    return _render(
+        request, "claims_app/claim_detail.html", _detail_context(request, fresh, correction_form=form), partial
+    )
 
 
 @require_POST
@@ -328,8 +345,9 @@ def claim_reject(request: HttpRequest, pk: int) -> HttpResponse:
     form = RejectForm(request.POST)
     form.is_valid()
     restore = "restore" in request.POST
-    services.set_claim_rejected(claim=claim, user=request.user, rejected=not restore,
-                                note=form.cleaned_data.get("note", ""))
+    services.set_claim_rejected(
+        claim=claim, user=request.user, rejected=not restore, note=form.cleaned_data.get("note", "")
+    )
     message = "Restored as a claim." if restore else "Marked as not a claim; kept for extraction feedback."
     if request.htmx:
         partial = "card" if _target(request) == "claim-card" else "correct-panel"
@@ -386,13 +404,22 @@ def claim_add_link(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             try:
                 services.link_claims(
-                    from_claim=claim, to_claim=other, relation=form.cleaned_data["relation"], user=request.user,
+                    from_claim=claim,
+                    to_claim=other,
+                    relation=form.cleaned_data["relation"],
+                    user=request.user,
                     note=form.cleaned_data["note"],
                 )
             except ValidationError as exc:
                 text = " ".join(exc.messages)
-                form.add_error(None, "These claims are already linked." if "pair" in text or "already" in text
-                               else "A claim cannot be linked to itself." if "self" in text else text)
+                form.add_error(
+                    None,
+                    "These claims are already linked."
+                    if "pair" in text or "already" in text
+                    else "A claim cannot be linked to itself."
+                    if "self" in text
+                    else text,
+                )
             else:
                 return _links_response(request, pk, f"Linked to claim {other.pk}.")
     return _links_response(request, pk, form=form)
@@ -465,7 +492,11 @@ def article_add_claim(request: HttpRequest, pk: int) -> HttpResponse:
                 taken = article.claims.values_list("start", "end")
                 start, end = services.find_span(article.body, data["text"], taken)
             claim = services.add_claim(
-                article=article, user=request.user, start=start, end=end, kind=data["kind"],
+                article=article,
+                user=request.user,
+                start=start,
+                end=end,
+                kind=data["kind"],
                 speaker_name=data["speaker"],
             )
         except ValidationError as exc:
@@ -474,8 +505,12 @@ def article_add_claim(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             message = f"Added claim {claim.pk}."
             if request.htmx:
-                response = _render(request, "claims_app/article_detail.html",
-                                   _article_context(article, add_message=message, new_claim=claim), "add-claim")
+                response = _render(
+                    request,
+                    "claims_app/article_detail.html",
+                    _article_context(article, add_message=message, new_claim=claim),
+                    "add-claim",
+                )
                 return trigger_client_event(response, ARTICLE_CHANGED, {"id": claim.pk})
             messages.success(request, message)
             return redirect(article)

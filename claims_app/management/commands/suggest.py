@@ -26,9 +26,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["top"] < 1:
             raise CommandError("--top must be at least 1.")
-        claim = Claim.objects.select_related("article").defer("article__raw", "article__body").filter(
-            pk=options["claim_id"]
-        ).first()
+        claim = (
+            Claim.objects.select_related("article")
+            .defer("article__raw", "article__body")
+            .filter(pk=options["claim_id"])
+            .first()
+        )
         if claim is None:
             raise CommandError(f"No claim with id {options['claim_id']}.")
         suggestions = link_suggestions.suggestions_for(claim, top=options["top"])
