@@ -64,7 +64,10 @@ lint: install
 	$(BIN)/ruff format --check .
 
 evaluate: migrate
+	@echo "== development set (eval/extraction)"
 	$(BIN)/python manage.py evaluate_extraction
+	@echo "== held-out set (eval/heldout)"
+	$(BIN)/python manage.py evaluate_extraction --gold eval/heldout
 
 bench: migrate
 	$(BIN)/python bench/ingest.py

@@ -127,6 +127,8 @@ def populate(rng: random.Random) -> list[int]:
         cursor.execute("SELECT gin_clean_pending_list('claim_lexemes_gin')")
         cursor.execute("ANALYZE claims_app_claim")
         cursor.execute("ANALYZE claims_app_article")
+        cursor.execute("ANALYZE claims_app_speaker")
+        cursor.execute("ANALYZE claims_app_speakeralias")
     return [c.pk for c in created]
 
 

@@ -68,7 +68,7 @@ ON_THE_FLY_LIMIT = 64
 
 # Candidate retrieval: add the query's lexemes rarest first until their document frequencies sum to this,
 # which bounds the rows PostgreSQL fetches whatever the words are.
-CANDIDATE_BUDGET = 400
+CANDIDATE_BUDGET = 150
 MIN_LEXEMES = 2
 CANDIDATE_LIMIT = 800
 CACHED_RANKING = 30

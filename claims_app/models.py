@@ -220,6 +220,9 @@ class Claim(models.Model):
             GinIndex(fields=["lexemes"], name="claim_lexemes_gin"),
             # Nearest neighbours by cosine distance for link suggestions (`embedding <=> %s`).
             HnswIndex(fields=["embedding"], name="claim_embedding_hnsw", opclasses=["vector_cosine_ops"]),
+            # The suggestion cache key reads the newest embedded claim; without this, a table where
+            # nothing is embedded yet is scanned whole.
+            models.Index(fields=["-id"], condition=Q(embedding__isnull=False), name="claim_embedded_newest"),
         ]
 
     def __str__(self) -> str:
