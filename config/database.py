@@ -9,6 +9,7 @@ last process to exit stops it.
 from __future__ import annotations
 
 import os
+import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
@@ -49,9 +50,9 @@ def _embedded(data_dir: Path) -> dict[str, Any]:
     data_dir = data_dir.expanduser().resolve()
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
-        probe = data_dir / ".write-test"
-        probe.write_text("ok")
-        probe.unlink()
+        # A unique probe file: runserver and the ingest worker start at the same moment.
+        with tempfile.NamedTemporaryFile(dir=data_dir, prefix=".write-test-"):
+            pass
     except OSError as exc:
         raise DatabaseUnavailable(
             f"Cannot use data directory {data_dir}: {exc.strerror or exc}. "
