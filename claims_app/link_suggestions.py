@@ -168,8 +168,12 @@ def number_agreement(query_numbers: frozenset[str], other_numbers: frozenset[str
 
 
 def guess_relation(*, text_score: float, same_speaker: bool, negation_differs: bool) -> str:
-    """A first guess at the link an editor would choose; they pick the final relation when accepting."""
-    if negation_differs and text_score >= 0.2:
+    """A first guess at the link an editor would choose; they pick the final relation when accepting.
+
+    A speaker repeating a statement often words it with and without a negation ("it jammed, we could
+    neither close nor open it"), and rarely contradicts themselves, so only other speakers contradict.
+    """
+    if negation_differs and text_score >= 0.2 and not same_speaker:
         return Relation.CONTRADICTS
     if same_speaker:
         return Relation.SAME_CLAIM if text_score >= 0.6 else Relation.PARAPHRASE

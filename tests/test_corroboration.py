@@ -63,6 +63,16 @@ def test_relation_guess_flags_a_denial_as_contradiction_and_another_speaker_as_c
     assert guesses[witness.pk] == "corroborates"
 
 
+def test_a_speaker_repeating_a_statement_with_a_negation_is_not_guessed_as_contradicting_it():
+    speaker = SpeakerFactory(name="Yury Talvin")
+    claim = ClaimFactory(speaker=speaker, text="The lock gate jammed half open at dawn")
+    repeat = ClaimFactory(
+        speaker=speaker, text="The lock gate jammed half open at dawn and we could neither close nor open it"
+    )
+    guesses = {s.claim_id: s.relation_guess for s in link_suggestions.suggestions_for(claim)}
+    assert guesses[repeat.pk] in {"same_claim", "paraphrase"}
+
+
 def test_dismissed_suggestion_does_not_come_back_from_either_side(editor_client):
     claim, paraphrase, *_ = _harbour_set()
     url = reverse("claims_app:suggestion_dismiss", args=[claim.pk])
