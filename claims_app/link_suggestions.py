@@ -71,6 +71,8 @@ ON_THE_FLY_LIMIT = 64
 CANDIDATE_BUDGET = 150
 MIN_LEXEMES = 2
 CANDIDATE_LIMIT = 800
+COMMON_LEXEME_CLAIMS = 300  # with embeddings on, a lexeme in more claims than this fetches no candidates
+SPEAKER_CANDIDATE_LIMIT = 100  # the speaker's most recent claims sharing a lexeme
 CACHED_RANKING = 30
 STATS_TTL_SECONDS = 600
 SUGGESTION_CACHE_SECONDS = 600
@@ -239,17 +241,28 @@ def clear_statistics() -> None:
 _COLUMNS = """c.id, c.text, c.lexemes, c.speaker_id, s.name, c.article_id, a.title, a.published_at,
        similarity(c.text, %(text)s) AS trigram, {cosine} AS cosine"""
 
+# Two bounded branches: claims sharing the query's rarest lexemes, and the speaker's own most recent claims
+# sharing any lexeme. Bounding the speaker branch on its own keeps a prolific speaker from flooding the
+# candidates (and the per-row trigram and cosine work) with hundreds of rows.
 CANDIDATE_SQL = """
+WITH candidate AS (
+    (SELECT c.id FROM claims_app_claim c
+     WHERE c.lexemes && %(rare)s::text[]
+       AND NOT c.is_rejected AND c.article_id IS DISTINCT FROM %(article)s {scope}
+     LIMIT %(limit)s)
+    UNION
+    (SELECT c.id FROM claims_app_claim c
+     WHERE c.speaker_id = %(speaker)s AND c.lexemes && %(all)s::text[]
+       AND NOT c.is_rejected AND c.article_id IS DISTINCT FROM %(article)s {scope}
+     ORDER BY c.id DESC
+     LIMIT %(speaker_limit)s)
+)
 SELECT {columns}
-FROM claims_app_claim c
+FROM candidate
+JOIN claims_app_claim c ON c.id = candidate.id
 JOIN claims_app_article a ON a.id = c.article_id
 LEFT JOIN claims_app_speaker s ON s.id = c.speaker_id
-WHERE (c.lexemes && %(rare)s::text[] OR (c.speaker_id = %(speaker)s AND c.lexemes && %(all)s::text[]))
-  AND NOT c.is_rejected
-  AND c.article_id IS DISTINCT FROM %(article)s
-  AND NOT (c.id = ANY(%(exclude)s::bigint[]))
-  {scope}
-LIMIT %(limit)s
+WHERE NOT (c.id = ANY(%(exclude)s::bigint[]))
 """
 
 # The HNSW scan is filtered afterwards; relaxed_order keeps scanning until NEIGHBOURS rows pass the filters.
@@ -268,13 +281,18 @@ LIMIT %(neighbours)s
 """
 
 
-def retrieval_lexemes(lexemes: Iterable[str], frequencies: dict[str, int]) -> list[str]:
-    """The query's rarest lexemes, as many as fit in CANDIDATE_BUDGET (at least MIN_LEXEMES)."""
+def retrieval_lexemes(lexemes: Iterable[str], frequencies: dict[str, int], *, max_df: int | None = None) -> list[str]:
+    """The query's rarest lexemes, as many as fit in CANDIDATE_BUDGET (at least MIN_LEXEMES).
+
+    With `max_df`, lexemes in more claims than that are never used: fetching thousands of rows for a
+    common word costs tens of milliseconds and finds nothing the embedding neighbours would not.
+    """
     chosen: list[str] = []
     spent = 0
     for lex in sorted(set(lexemes), key=lambda lex: (frequencies.get(lex, 0), lex)):
         df = frequencies.get(lex, 0)
-        if len(chosen) >= MIN_LEXEMES and spent + df > CANDIDATE_BUDGET:
+        at_least = MIN_LEXEMES if max_df is None else 1
+        if (len(chosen) >= at_least and spent + df > CANDIDATE_BUDGET) or (max_df is not None and df > max_df):
             break
         chosen.append(lex)
         spent += df
@@ -310,9 +328,13 @@ def candidate_query(  # type: ignore[no-untyped-def]
 ):
     """The SQL and parameters that fetch lexical candidates (also used by the benchmark's EXPLAIN)."""
     params = _params(query, scope_article_ids, exclude, vector) | {
-        "rare": retrieval_lexemes(query.lexemes, frequencies),
+        # With embeddings the neighbours carry recall, so only genuinely rare words fetch lexical candidates.
+        "rare": retrieval_lexemes(
+            query.lexemes, frequencies, max_df=COMMON_LEXEME_CLAIMS if vector is not None else None
+        ),
         "all": list(set(query.lexemes)),
         "limit": CANDIDATE_LIMIT,
+        "speaker_limit": SPEAKER_CANDIDATE_LIMIT,
     }
     return _sql(CANDIDATE_SQL, scope_article_ids, vector), params
 
