@@ -25,6 +25,7 @@ from claims_app.models import ApiToken, Article, Claim, Speaker
 
 READ_PERMISSION = "claims_app.view_claim"
 MAX_PAGE_SIZE = 200
+MAX_PAGE = 100_000  # as /claims/; a bigger page number made an OFFSET past PostgreSQL's bigint (a 500)
 TOKEN_TOUCH_INTERVAL = datetime.timedelta(minutes=5)
 
 
@@ -68,6 +69,23 @@ api = NinjaAPI(
 
 
 # ---------------------------------------------------------------- schemas
+
+
+class MessageOut(Schema):
+    """401, 403 and 404 answers."""
+
+    detail: str
+
+
+class ValidationErrorOut(Schema):
+    """422: a parameter did not parse (one entry per problem, with its location)."""
+
+    detail: list[dict[str, Any]]
+
+
+def _documented(model: Any) -> dict[int, Any]:
+    """The success schema plus the error answers every endpoint can give, so the OpenAPI schema lists them."""
+    return {200: model, 401: MessageOut, 403: MessageOut, 404: MessageOut, 422: ValidationErrorOut}
 
 
 class SpeakerRef(Schema):
@@ -238,7 +256,7 @@ def claim_json(claim: Claim, request: HttpRequest | None = None) -> dict[str, An
 
 
 def _page_params(page: int, page_size: int) -> tuple[int, int]:
-    return max(1, page), min(max(1, page_size), MAX_PAGE_SIZE)
+    return min(max(1, page), MAX_PAGE), min(max(1, page_size), MAX_PAGE_SIZE)
 
 
 def _paged(qs, page: int, page_size: int) -> dict[str, Any]:  # type: ignore[no-untyped-def]
@@ -262,7 +280,7 @@ def filters_from_query(query: QueryDict) -> selectors.ClaimFilters:
 # ---------------------------------------------------------------- endpoints
 
 
-@api.get("/claims/", response=ClaimPageOut, summary="Claims, filtered like /claims/")
+@api.get("/claims/", response=_documented(ClaimPageOut), summary="Claims, filtered like /claims/")
 def claims(request: HttpRequest, params: Query[ClaimQuery]) -> dict[str, Any]:
     page, page_size = _page_params(params.page, params.page_size)
     result = selectors.claim_page(filters_from_query(request.GET), page, page_size)
@@ -276,7 +294,9 @@ def claims(request: HttpRequest, params: Query[ClaimQuery]) -> dict[str, Any]:
     }
 
 
-@api.get("/claims/{claim_id}/", response=ClaimDetailOut, summary="One claim with links, origin and history")
+@api.get(
+    "/claims/{claim_id}/", response=_documented(ClaimDetailOut), summary="One claim with links, origin and history"
+)
 def claim(request: HttpRequest, claim_id: int) -> dict[str, Any]:
     try:
         row = selectors.claim_detail(claim_id)
@@ -335,13 +355,15 @@ def claim(request: HttpRequest, claim_id: int) -> dict[str, Any]:
     }
 
 
-@api.get("/claims/{claim_id}/suggestions/", response=list[SuggestionOut], summary="Suggested links, best first")
+@api.get(
+    "/claims/{claim_id}/suggestions/", response=_documented(list[SuggestionOut]), summary="Suggested links, best first"
+)
 def claim_suggestions(request: HttpRequest, claim_id: int, top: int = 10) -> list[dict[str, Any]]:
     row = get_object_or_404(Claim.objects.select_related("article").defer("article__raw", "article__body"), pk=claim_id)
     return [s.as_json() for s in link_suggestions.suggestions_for(row, top=min(max(top, 1), 100))]
 
 
-@api.get("/articles/", response=ArticlePageOut, summary="Articles, newest first")
+@api.get("/articles/", response=_documented(ArticlePageOut), summary="Articles, newest first")
 def articles(request: HttpRequest, page: int = 1, page_size: int = 50) -> dict[str, Any]:
     result = _paged(selectors.article_list(), page, page_size)
     rows: list[Article] = result.pop("rows")
@@ -361,7 +383,7 @@ def articles(request: HttpRequest, page: int = 1, page_size: int = 50) -> dict[s
     return result
 
 
-@api.get("/speakers/", response=SpeakerPageOut, summary="Speakers, most claims first")
+@api.get("/speakers/", response=_documented(SpeakerPageOut), summary="Speakers, most claims first")
 def speakers(request: HttpRequest, q: str = "", page: int = 1, page_size: int = 50) -> dict[str, Any]:
     result = _paged(selectors.speaker_list(q.strip()).prefetch_related("aliases"), page, page_size)
     rows: list[Speaker] = result.pop("rows")

@@ -207,3 +207,26 @@ def test_two_editors_changing_one_claim_at_once_one_wins_and_the_other_sees_a_co
     changes = list(ClaimStatusChange.objects.filter(claim=claim))
     assert len(changes) == 1 and changes[0].changed_by.username == saved[0]
     assert claim.status == changes[0].new_status  # the winner's change stands; the loser's never overwrote it
+
+
+def test_request_after_the_database_dropped_our_connection_reconnects(viewer):
+    """The server ends Django's connection between two requests; CONN_HEALTH_CHECKS notices and reconnects.
+
+    Through the real WSGI handler (django.test.Client skips the request_started connection check)."""
+    from django.core.wsgi import get_wsgi_application
+    from werkzeug.test import Client as WsgiClient
+
+    from claims_app import corroboration_services
+
+    ClaimFactory()
+    _, key = corroboration_services.create_api_token(user=viewer, name="restart")
+    client = WsgiClient(get_wsgi_application())
+    headers = {"Authorization": f"Bearer {key}"}
+    with mock.patch.dict(connection.settings_dict, CONN_MAX_AGE=None):  # keep the connection across requests
+        assert client.get("/api/claims/", headers=headers).status_code == 200
+        pid = connection.connection.info.backend_pid
+        with other_connection() as other:
+            other.execute("SELECT pg_terminate_backend(%s)", [pid])
+        response = client.get("/api/claims/", headers=headers)
+    assert response.status_code == 200 and response.json["count"] == 1
+    assert connection.connection.info.backend_pid != pid
