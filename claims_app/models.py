@@ -13,6 +13,14 @@ from django.urls import reverse
 from pgvector.django import HnswIndex, VectorField
 
 
+def unordered_pair_constraints(first: str, second: str, *, prefix: str) -> list[models.BaseConstraint]:
+    """No row pairing a thing with itself, and one row per unordered pair (A-B and B-A are the same pair)."""
+    return [
+        models.CheckConstraint(condition=~Q(**{first: F(second)}), name=f"{prefix}_not_self"),
+        models.UniqueConstraint(Least(first, second), Greatest(first, second), name=f"{prefix}_pair_unique"),
+    ]
+
+
 class Article(models.Model):
     title = models.CharField(max_length=500)
     author = models.CharField(max_length=300, blank=True)
@@ -110,12 +118,7 @@ class SpeakerMergeSuggestion(models.Model):
 
     class Meta:
         ordering = ["-score", "pk"]
-        constraints = [
-            models.CheckConstraint(condition=~Q(speaker=F("candidate")), name="merge_suggestion_not_self"),
-            models.UniqueConstraint(
-                Least("speaker", "candidate"), Greatest("speaker", "candidate"), name="merge_suggestion_pair_unique"
-            ),
-        ]
+        constraints = unordered_pair_constraints("speaker", "candidate", prefix="merge_suggestion")
 
     def __str__(self) -> str:
         return f"{self.speaker} ≈ {self.candidate} ({self.score:.2f})"
@@ -337,13 +340,7 @@ class ClaimLink(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        constraints = [
-            models.CheckConstraint(condition=~Q(from_claim=F("to_claim")), name="claim_link_not_self"),
-            # One link per unordered pair: A→B and B→A are the same pair.
-            models.UniqueConstraint(
-                Least("from_claim", "to_claim"), Greatest("from_claim", "to_claim"), name="claim_link_pair_unique"
-            ),
-        ]
+        constraints = unordered_pair_constraints("from_claim", "to_claim", prefix="claim_link")
 
     def __str__(self) -> str:
         return f"{self.from_claim_id} {self.relation} {self.to_claim_id}"
@@ -394,12 +391,7 @@ class LinkSuggestionDecision(models.Model):
 
     class Meta:
         ordering = ["-decided_at", "-pk"]
-        constraints = [
-            models.CheckConstraint(condition=~Q(claim=F("candidate")), name="suggestion_decision_not_self"),
-            models.UniqueConstraint(
-                Least("claim", "candidate"), Greatest("claim", "candidate"), name="suggestion_decision_pair_unique"
-            ),
-        ]
+        constraints = unordered_pair_constraints("claim", "candidate", prefix="suggestion_decision")
 
     def __str__(self) -> str:
         return f"{self.claim_id} ~ {self.candidate_id}: {self.decision}"
