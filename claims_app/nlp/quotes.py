@@ -110,7 +110,10 @@ def _word_count(layout: DocLayout, region: QuoteRegion) -> int:
 def _is_sentence_like(layout: DocLayout, region: QuoteRegion) -> bool:
     """'"Nobody came."' is a sentence; '"cosmetic"', '"hero,"' and book titles are not."""
     text = layout.text
-    return region.final_char in _SENTENCE_FINAL_CHARS | {","} and text[region.start].isupper()
+    final = region.final_char
+    if final.isalnum() and region.terminated and _starts_sentence(layout, region):
+        final = text[region.close + 1 : region.close + 2]  # British: '‘Nobody came’, she said.'
+    return final in _SENTENCE_FINAL_CHARS | {","} and text[region.start].isupper()
 
 
 def _starts_sentence(layout: DocLayout, region: QuoteRegion) -> bool:

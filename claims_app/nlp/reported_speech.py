@@ -266,6 +266,8 @@ def _whole_sentence(layout: DocLayout, anchor: Token, start: int, end: int) -> t
 def _trim_end(layout: DocLayout, start: int, end: int) -> int:
     """Drop trailing punctuation, but keep a closing quote mark whose opening mark is in the span."""
     doc = layout.doc
+    if end < len(doc) and layout.closes_quote(doc[end]) and _opens_inside(layout, start, end):
+        end += 1  # the parser left the mark out of the clause: 'the offer ‘remains on the table’'
     while end > start:
         last = doc[end - 1]
         if layout.is_quote_mark(last) and _opens_inside(layout, start, end - 1):

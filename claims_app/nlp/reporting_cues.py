@@ -58,6 +58,10 @@ OPENING_QUOTES: frozenset[str] = frozenset({"\u201c", "\u201e", "\u00ab"})
 CLOSING_QUOTES: frozenset[str] = frozenset({"\u201d", "\u00bb"})
 AMBIGUOUS_QUOTES: frozenset[str] = frozenset({'"'})
 QUOTE_CHARS: frozenset[str] = OPENING_QUOTES | CLOSING_QUOTES | AMBIGUOUS_QUOTES
+# Single curly quotes (British style). Not in QUOTE_CHARS: the closing one is also the
+# apostrophe ("don’t", "the 1990s’"), so doc_layout decides which ones mark a quote.
+SINGLE_OPENING_QUOTE = "\u2018"
+SINGLE_CLOSING_QUOTE = "\u2019"
 
 SENTENCE_END_PUNCT: frozenset[str] = frozenset({".", "!", "?"})
 

@@ -369,3 +369,98 @@ def test_extraction_costs_a_small_fraction_of_parsing(nlp: Language) -> None:
     extract_seconds = time.perf_counter() - started
     assert len(extraction.claims) >= 40 * 4
     assert extract_seconds < 0.3 * parse_seconds  # the budget is 1.3x bare parsing in total
+
+
+# -- British style: single curly quotes as the primary marks ------------------------------
+
+
+def test_single_curly_quotes_are_direct_quotes_in_a_british_style_article(nlp: Language) -> None:
+    body = (
+        "\u2018The pier will reopen before the winter storms arrive,\u2019 Marta Kovel said. "
+        "\u2018Nobody should cancel their summer bookings.\u2019"
+    )
+    extraction = run(nlp, body)
+    assert [(c.kind, c.text, c.speaker) for c in extraction.claims] == [
+        ("direct", "The pier will reopen before the winter storms arrive", "Marta Kovel"),
+        ("direct", "Nobody should cancel their summer bookings.", "Marta Kovel"),
+    ]
+
+
+def test_apostrophes_inside_a_single_quoted_quote_do_not_close_it() -> None:
+    text = (
+        "\u2018We can\u2019t fund the nurses\u2019 pay rise, the 1990s\u2019 debts and Kelvor\u2019s "
+        "bridge at once,\u2019 she said."
+    )
+    regions = find_quote_regions(text, paragraph_spans(text))
+    assert [text[r.start : r.end] for r in regions] == [
+        "We can\u2019t fund the nurses\u2019 pay rise, the 1990s\u2019 debts and Kelvor\u2019s bridge at once"
+    ]
+
+
+def test_a_plural_possessive_mark_closes_a_single_quote_when_no_other_mark_does() -> None:
+    text = "\u2018Go and ask the boaters\u2019 she said, pointing at the Rees\u2019 narrowboat."
+    regions = find_quote_regions(text, paragraph_spans(text))
+    assert [text[r.start : r.end] for r in regions] == ["Go and ask the boaters"]
+
+
+def test_double_quotes_nested_in_single_quotes_stay_inside_the_claim(nlp: Language) -> None:
+    body = (
+        "\u2018The inspector called the bridge \u201centirely safe\u201d a week before it fell,\u2019 "
+        "Oskar Brandt said. The council\u2019s \u2018Save the Pier\u2019 campaign began in May."
+    )
+    claim = only(run(nlp, body))
+    assert (claim.kind, claim.speaker) == ("direct", "Oskar Brandt")
+    assert claim.text == "The inspector called the bridge \u201centirely safe\u201d a week before it fell"
+
+
+def test_single_quote_split_around_she_said_gives_two_claims_by_one_speaker(nlp: Language) -> None:
+    body = (
+        "Harbour master Ilse Varn inspected the quay on Monday. "
+        "\u2018The money for a new quay exists,\u2019 she said, "
+        "\u2018but it is locked in a fund that was set up for the 1990s\u2019 problems, not today\u2019s.\u2019"
+    )
+    extraction = run(nlp, body)
+    assert texts(extraction) == [
+        "The money for a new quay exists",
+        "but it is locked in a fund that was set up for the 1990s\u2019 problems, not today\u2019s.",
+    ]
+    assert [(c.kind, c.speaker) for c in extraction.claims] == [("direct", "Ilse Varn")] * 2
+
+
+def test_single_quote_running_over_paragraphs_keeps_its_speaker(nlp: Language) -> None:
+    body = (
+        "\u2018I heard the gate crack before I saw it,\u2019 said Piet Haldor, the lock-keeper. "
+        "\u2018By the time I\u2019d got my boots on, the towpath was under water.\n\n"
+        "\u2018People think a lock is a wall. It isn\u2019t. It\u2019s a door.\u2019"
+    )
+    extraction = run(nlp, body)
+    assert texts(extraction) == [
+        "I heard the gate crack before I saw it",
+        "By the time I\u2019d got my boots on, the towpath was under water.",
+        "People think a lock is a wall. It isn\u2019t. It\u2019s a door.",
+    ]
+    assert {(c.kind, c.speaker) for c in extraction.claims} == {("direct", "Piet Haldor")}
+
+
+def test_short_single_quoted_sentence_with_the_comma_outside_the_marks_is_a_claim(nlp: Language) -> None:
+    claim = only(run(nlp, "\u2018Nobody came\u2019, Bettina Marr said."))
+    assert (claim.kind, claim.text, claim.speaker) == ("direct", "Nobody came", "Bettina Marr")
+
+
+def test_single_quoted_fragment_in_reported_speech_keeps_its_closing_mark(nlp: Language) -> None:
+    body = "The ministry said the offer of emergency funding \u2018remains on the table\u2019."
+    claim = only(run(nlp, body))
+    assert claim.kind == "indirect"
+    assert claim.text == "the offer of emergency funding \u2018remains on the table\u2019"
+
+
+def test_single_quotes_nested_in_double_quotes_leave_double_quotes_primary() -> None:
+    text = (
+        "\u201cThe \u2018temporary\u2019 pier lasted ten years,\u201d she said. "
+        "\u201cThe \u2018new\u2019 one, two.\u201d"
+    )
+    regions = find_quote_regions(text, paragraph_spans(text))
+    assert [text[r.start : r.end] for r in regions] == [
+        "The \u2018temporary\u2019 pier lasted ten years",
+        "The \u2018new\u2019 one, two.",
+    ]
