@@ -56,12 +56,14 @@ browser:
 		echo "Installing Debian's chromium for the browser tests..."; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: install browser
+# The whole suite: lint and types first (ruff, mypy; ~20 s cold), then every test.
+test: install browser lint
 	$(BIN)/python -m pytest
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy claims_app config
 
 evaluate: migrate
 	@echo "== development set (eval/extraction)"

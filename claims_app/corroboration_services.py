@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Iterable
 from datetime import date
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 
 
 def _record_decision(
-    *, claim: Claim, candidate: Claim, decision: str, user: AbstractUser, score: float | None, relation_guess: str
+    *, claim: Claim, candidate: Claim, decision: str, user: User, score: float | None, relation_guess: str
 ) -> LinkSuggestionDecision:
     pair = Q(claim=claim, candidate=candidate) | Q(claim=candidate, candidate=claim)
     row = LinkSuggestionDecision.objects.filter(pair).first() or LinkSuggestionDecision(
@@ -57,7 +57,7 @@ def accept_link_suggestion(
     claim: Claim,
     candidate: Claim,
     relation: str,
-    user: AbstractUser,
+    user: User,
     score: float | None = None,
     relation_guess: str = "",
 ) -> ClaimLink:
@@ -79,7 +79,7 @@ def accept_link_suggestion(
 
 
 def dismiss_link_suggestion(
-    *, claim: Claim, candidate: Claim, user: AbstractUser, score: float | None = None, relation_guess: str = ""
+    *, claim: Claim, candidate: Claim, user: User, score: float | None = None, relation_guess: str = ""
 ) -> LinkSuggestionDecision:
     """Dismiss a suggested pair; it is never suggested again (from either side)."""
     if not roles.can_link(user):
@@ -107,7 +107,7 @@ def _origin_label(origin: StatementOrigin | None) -> str:
 
 def create_origin(
     *,
-    user: AbstractUser,
+    user: User,
     speaker: Speaker | None,
     medium: str = "",
     first_article: Article | None = None,
@@ -130,9 +130,7 @@ def create_origin(
     return origin
 
 
-def set_statement_origin(
-    *, claims: Iterable[Claim], origin: StatementOrigin | None, user: AbstractUser, note: str = ""
-) -> int:
+def set_statement_origin(*, claims: Iterable[Claim], origin: StatementOrigin | None, user: User, note: str = "") -> int:
     """Put claims in an origin (or take them out with None); each change is a correction in the claim's history."""
     if not roles.can_link(user):
         raise PermissionDenied("Only editors can edit origins.")
@@ -170,7 +168,7 @@ def accept_origin_suggestion(
     *,
     claim: Claim,
     peer_ids: Iterable[int],
-    user: AbstractUser,
+    user: User,
     medium: str = "",
     origin: StatementOrigin | None = None,
 ) -> StatementOrigin:
@@ -197,7 +195,7 @@ def hash_api_key(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-def create_api_token(*, user: AbstractUser, name: str = "") -> tuple[ApiToken, str]:
+def create_api_token(*, user: User, name: str = "") -> tuple[ApiToken, str]:
     """A new API token for a user; returns the row and the key, which is shown once and never stored."""
     if not user.has_perm("claims_app.view_claim"):
         raise PermissionDenied("This user cannot read claims, so an API token would be useless.")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -16,6 +16,7 @@ from django_htmx.http import trigger_client_event
 
 from claims_app import corroboration_services, roles, views
 from claims_app.forms import OriginForm, SuggestionDecisionForm
+from claims_app.http import AuthenticatedHttpRequest
 from claims_app.models import Claim, StatementOrigin
 
 ORIGIN_CHANGED = "originChanged"
@@ -26,7 +27,7 @@ def _claim(pk: int) -> Claim:
 
 
 @require_POST
-def suggestion_accept(request: HttpRequest, pk: int) -> HttpResponse:
+def suggestion_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     views._require(roles.can_link(request.user), "Only editors can link claims.")
     claim = _claim(pk)
     form = SuggestionDecisionForm(request.POST)
@@ -48,7 +49,7 @@ def suggestion_accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def suggestion_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+def suggestion_dismiss(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     views._require(roles.can_link(request.user), "Only editors can dismiss suggestions.")
     claim = _claim(pk)
     form = SuggestionDecisionForm(request.POST)
@@ -68,7 +69,7 @@ def suggestion_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def claim_origin(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_origin(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Accept the suggested origin, join an origin by id, start a new one, or leave the origin."""
     views._require(roles.can_link(request.user), "Only editors can edit origins.")
     claim = _claim(pk)

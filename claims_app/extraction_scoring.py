@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
 
+_shared_normalise_name: Callable[[str], str] | None
 try:  # written concurrently by another engineer; optional
     from claims_app.nlp.speaker_matching import normalise_name as _shared_normalise_name
 except Exception:  # pragma: no cover - depends on the tree at import time

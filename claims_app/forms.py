@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.conf import settings
 
@@ -36,7 +38,8 @@ class UploadForm(forms.Form):
     outlet = forms.CharField(required=False, max_length=300)
 
     def clean(self) -> dict[str, object]:
-        data = super().clean()
+        super().clean()  # BaseForm.clean() returns cleaned_data, typed Optional for overrides
+        data = self.cleaned_data
         files = data.get("file") or []
         text = data.get("text") or ""
         if files and text.strip():
@@ -70,7 +73,7 @@ class BulkStatusForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Any integer is acceptable; the service ignores ids that do not exist.
         raw = self.data.getlist("ids") if hasattr(self.data, "getlist") else self.data.get("ids", [])
-        self.fields["ids"].choices = [(v, v) for v in raw if str(v).isdigit()]
+        cast(forms.ChoiceField, self.fields["ids"]).choices = [(v, v) for v in raw if str(v).isdigit()]
 
 
 class CorrectionForm(forms.Form):
@@ -90,7 +93,8 @@ class EvidenceForm(forms.Form):
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
 
     def clean(self) -> dict[str, object]:
-        data = super().clean()
+        super().clean()  # BaseForm.clean() returns cleaned_data, typed Optional for overrides
+        data = self.cleaned_data
         if not self.errors and not (data.get("url") or (data.get("note") or "").strip()):
             raise forms.ValidationError("Give a URL, a note, or both.")
         return data
@@ -133,7 +137,7 @@ class OriginForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         raw = self.data.getlist("peers") if hasattr(self.data, "getlist") else self.data.get("peers", [])
-        self.fields["peers"].choices = [(v, v) for v in raw if str(v).isdigit()]
+        cast(forms.ChoiceField, self.fields["peers"]).choices = [(v, v) for v in raw if str(v).isdigit()]
 
 
 class AddClaimForm(forms.Form):
@@ -175,7 +179,7 @@ class ClaimFilterForm(forms.Form):
 
     def __init__(self, *args, outlets: list[str] | None = None, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["outlet"].choices = [("", "Any outlet"), *((o, o) for o in outlets or [])]
+        cast(forms.ChoiceField, self.fields["outlet"]).choices = [("", "Any outlet"), *((o, o) for o in outlets or [])]
 
     def filters(self) -> selectors.ClaimFilters:
         """The valid filters; an invalid field is dropped rather than failing the whole list."""

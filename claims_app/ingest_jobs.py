@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import InterfaceError, OperationalError, close_old_connections, transaction
 from django.db.models import QuerySet
@@ -38,9 +38,7 @@ def max_attempts() -> int:
     return int(settings.CLAIMS_INGEST_MAX_ATTEMPTS)
 
 
-def queue_files(
-    *, files: Iterable[tuple[str, bytes]], uploaded_by: AbstractUser | None = None, outlet: str = ""
-) -> uuid.UUID:
+def queue_files(*, files: Iterable[tuple[str, bytes]], uploaded_by: User | None = None, outlet: str = "") -> uuid.UUID:
     """Store each (filename, raw bytes) as a queued job and enqueue one task per file; returns the batch id.
 
     Jobs and their tasks commit together, so a worker never picks up a task whose job is not visible yet.
@@ -194,7 +192,7 @@ def recover_stalled_jobs() -> list[int]:
     return recovered
 
 
-def retry_job(*, job: IngestJob, user: AbstractUser) -> IngestJob:
+def retry_job(*, job: IngestJob, user: User) -> IngestJob:
     """Queue a failed job again (an editor's Retry)."""
     if not roles.can_upload(user):
         raise PermissionDenied("Only editors can retry uploads.")

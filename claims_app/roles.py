@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import models
 
 
@@ -53,23 +53,23 @@ ADMIN_PERMISSIONS = [
 ROLE_PERMISSIONS = {Role.VIEWER: VIEWER_PERMISSIONS, Role.EDITOR: EDITOR_PERMISSIONS, Role.ADMIN: ADMIN_PERMISSIONS}
 
 
-def can_upload(user: AbstractBaseUser | AnonymousUser) -> bool:
+def can_upload(user: User | AnonymousUser) -> bool:
     return user.has_perm("claims_app.add_article")
 
 
-def can_review(user: AbstractBaseUser | AnonymousUser) -> bool:
+def can_review(user: User | AnonymousUser) -> bool:
     return user.has_perm("claims_app.review_claim")
 
 
-def can_link(user: AbstractBaseUser | AnonymousUser) -> bool:
+def can_link(user: User | AnonymousUser) -> bool:
     return user.has_perm("claims_app.link_claim")
 
 
-def can_merge_speakers(user: AbstractBaseUser | AnonymousUser) -> bool:
+def can_merge_speakers(user: User | AnonymousUser) -> bool:
     return user.has_perm("claims_app.change_speaker")
 
 
-def role_of(user: AbstractBaseUser | AnonymousUser) -> Role | None:
+def role_of(user: User | AnonymousUser) -> Role | None:
     """The highest role a user holds (superusers count as admin)."""
     if not user.is_authenticated:
         return None

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -75,7 +75,7 @@ class ArticleOverrides:
 # ---------------------------------------------------------------- users
 
 
-def create_user(*, username: str, password: str, role: roles.Role, email: str = "") -> AbstractUser:
+def create_user(*, username: str, password: str, role: roles.Role, email: str = "") -> User:
     """Create a login in one of the three roles (admin also gets Django admin access)."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.password_validation import validate_password
@@ -115,7 +115,7 @@ def ingest_article(
     *,
     raw: bytes,
     filename: str = "",
-    uploaded_by: AbstractUser | None = None,
+    uploaded_by: User | None = None,
     overrides: ArticleOverrides | None = None,
 ) -> Article:
     """Clean, extract and file one article in one transaction.
@@ -174,7 +174,7 @@ def ingest_prepared(
     raw: bytes,
     filename: str,
     extraction: ArticleExtraction,
-    uploaded_by: AbstractUser | None = None,
+    uploaded_by: User | None = None,
     nlp_seconds: float | None = None,
 ) -> Article:
     """Write an already-extracted article, its speakers and claims in one transaction."""
@@ -200,7 +200,7 @@ def _write_article(
     filename: str,
     extraction: ArticleExtraction,
     sha: str,
-    uploaded_by: AbstractUser | None,
+    uploaded_by: User | None,
     nlp_seconds: float | None,
 ) -> Article:
     article = extraction.article
@@ -431,7 +431,7 @@ def _fuzzy_candidates(records: list[SpeakerRecord], limit: int = 200) -> list[Sp
 def change_claim_status(
     *,
     claim: Claim,
-    user: AbstractUser,
+    user: User,
     status: str,
     note: str = "",
     expected_version: int | None = None,
@@ -472,7 +472,7 @@ def change_claim_status(
     return locked
 
 
-def add_evidence(*, claim: Claim, user: AbstractUser, url: str = "", note: str = "") -> Evidence:
+def add_evidence(*, claim: Claim, user: User, url: str = "", note: str = "") -> Evidence:
     if not roles.can_review(user):
         raise PermissionDenied("Only editors can add evidence.")
     evidence = Evidence(claim=claim, url=url.strip(), note=note.strip(), added_by=user)
@@ -482,7 +482,7 @@ def add_evidence(*, claim: Claim, user: AbstractUser, url: str = "", note: str =
     return evidence
 
 
-def link_claims(*, from_claim: Claim, to_claim: Claim, relation: str, user: AbstractUser, note: str = "") -> ClaimLink:
+def link_claims(*, from_claim: Claim, to_claim: Claim, relation: str, user: User, note: str = "") -> ClaimLink:
     if not roles.can_link(user):
         raise PermissionDenied("Only editors can link claims.")
     link = ClaimLink(from_claim=from_claim, to_claim=to_claim, relation=relation, note=note.strip(), created_by=user)
@@ -493,7 +493,7 @@ def link_claims(*, from_claim: Claim, to_claim: Claim, relation: str, user: Abst
     return link
 
 
-def bulk_change_status(*, claim_ids: Iterable[int], user: AbstractUser, status: str, note: str = "") -> int:
+def bulk_change_status(*, claim_ids: Iterable[int], user: User, status: str, note: str = "") -> int:
     """Set many claims' status at once (each change recorded in history); returns how many changed."""
     if not roles.can_review(user):
         raise PermissionDenied("Only editors can review claims.")
@@ -556,7 +556,7 @@ def _speaker_label(speaker: Speaker | None) -> str:
 def correct_claim(
     *,
     claim: Claim,
-    user: AbstractUser,
+    user: User,
     text: str | None = None,
     speaker_name: str | None = None,
     kind: str | None = None,
@@ -612,7 +612,7 @@ def correct_claim(
     return locked
 
 
-def set_claim_rejected(*, claim: Claim, user: AbstractUser, rejected: bool, note: str = "") -> Claim:
+def set_claim_rejected(*, claim: Claim, user: User, rejected: bool, note: str = "") -> Claim:
     """Mark an extracted span as not a claim (kept, hidden from the default list), or restore it."""
     if not roles.can_review(user):
         raise PermissionDenied("Only editors can reject claims.")
@@ -653,9 +653,7 @@ def find_span(body: str, text: str, taken: Iterable[tuple[int, int]] = ()) -> tu
     raise ValidationError({"text": "That text does not occur in the article (copy it exactly)."})
 
 
-def add_claim(
-    *, article: Article, user: AbstractUser, start: int, end: int, kind: str, speaker_name: str = ""
-) -> Claim:
+def add_claim(*, article: Article, user: User, start: int, end: int, kind: str, speaker_name: str = "") -> Claim:
     """Add a claim the extractor missed, from a span of the article body."""
     if not roles.can_review(user):
         raise PermissionDenied("Only editors can add claims.")
@@ -684,7 +682,7 @@ def add_claim(
     return claim
 
 
-def change_link_relation(*, link: ClaimLink, user: AbstractUser, relation: str) -> ClaimLink:
+def change_link_relation(*, link: ClaimLink, user: User, relation: str) -> ClaimLink:
     if not roles.can_link(user):
         raise PermissionDenied("Only editors can link claims.")
     link.relation = relation
@@ -695,7 +693,7 @@ def change_link_relation(*, link: ClaimLink, user: AbstractUser, relation: str) 
     return link
 
 
-def remove_link(*, link: ClaimLink, user: AbstractUser) -> None:
+def remove_link(*, link: ClaimLink, user: User) -> None:
     if not roles.can_link(user):
         raise PermissionDenied("Only editors can unlink claims.")
     ends = [link.from_claim_id, link.to_claim_id]
@@ -705,7 +703,7 @@ def remove_link(*, link: ClaimLink, user: AbstractUser) -> None:
 
 
 def merge_speakers(
-    *, keep: Speaker, remove: Speaker, user: AbstractUser, suggestion: SpeakerMergeSuggestion | None = None
+    *, keep: Speaker, remove: Speaker, user: User, suggestion: SpeakerMergeSuggestion | None = None
 ) -> SpeakerMerge:
     """Move `remove`'s claims and aliases to `keep` and delete it, recording enough to undo exactly."""
     if not roles.can_merge_speakers(user):
@@ -764,7 +762,7 @@ def merge_speakers(
     return merge
 
 
-def undo_speaker_merge(*, merge: SpeakerMerge, user: AbstractUser) -> Speaker:
+def undo_speaker_merge(*, merge: SpeakerMerge, user: User) -> Speaker:
     """Recreate the merged-away speaker under its old id and move back exactly what the merge moved."""
     if not roles.can_merge_speakers(user):
         raise PermissionDenied("Only admins can undo merges.")
@@ -822,7 +820,7 @@ def _suggestion_speaker_ids(snapshot: dict) -> set[int]:  # type: ignore[type-ar
     return {s["speaker_id"] for s in snapshot["suggestions"]} | {s["candidate_id"] for s in snapshot["suggestions"]}
 
 
-def dismiss_merge_suggestion(*, suggestion: SpeakerMergeSuggestion, user: AbstractUser) -> SpeakerMergeSuggestion:
+def dismiss_merge_suggestion(*, suggestion: SpeakerMergeSuggestion, user: User) -> SpeakerMergeSuggestion:
     if not roles.can_merge_speakers(user):
         raise PermissionDenied("Only admins can dismiss merge suggestions.")
     suggestion.status = SpeakerMergeSuggestion.Status.DISMISSED

@@ -12,9 +12,12 @@ import html as html_lib
 import re
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, cast
 
 from claims_app.nlp.records import CleanedArticle, InputRejected
+
+if TYPE_CHECKING:
+    from trafilatura.settings import Document
 
 __all__ = ["NO_TEXT_AFTER_CLEANING", "NO_TEXT_IN_HTML", "clean_article", "detect_format"]
 
@@ -1155,11 +1158,17 @@ def _trafilatura_extract(html: str) -> _HtmlExtraction:
     import trafilatura  # heavy import; only HTML needs it
 
     document = None
-    for favour in ({"favor_precision": True}, {"favor_recall": True}):
+    for favor_precision in (True, False):  # precision first, then recall
         try:
-            document = trafilatura.bare_extraction(
-                html, with_metadata=True, include_comments=False, include_tables=False, **favour
+            extracted = trafilatura.bare_extraction(
+                html,
+                with_metadata=True,
+                include_comments=False,
+                include_tables=False,
+                favor_precision=favor_precision,
+                favor_recall=not favor_precision,
             )
+            document = cast("Document | None", extracted)  # a dict only with as_dict=True
         except Exception:  # trafilatura surfaces assorted lxml errors on tag soup
             document = None
         if document is not None and (document.text or "").strip():

@@ -102,7 +102,7 @@ def _resolve_in_mention_order(candidates: list[ClaimCandidate], resolver: Speake
     """Resolve each claim's mention in text order, so 'he' and 'the general' see earlier speakers."""
     order = sorted(
         range(len(candidates)),
-        key=lambda i: (candidates[i].mention.start if candidates[i].mention else candidates[i].start, i),
+        key=lambda i: (mention.start if (mention := candidates[i].mention) else candidates[i].start, i),
     )
     ids: list[int | None] = [None] * len(candidates)
     for index in order:

@@ -71,7 +71,7 @@ class Command(BaseCommand):
                 self._explain(gold.source, located + missing, predicted)
         seconds = time.perf_counter() - started
 
-        summary = {
+        summary: dict[str, Any] = {
             "articles": len(golds),
             "gold_claims": total.tp + total.fn,
             "predicted_claims": total.tp + total.fp,
@@ -102,27 +102,23 @@ class Command(BaseCommand):
     def _explain(self, source: str, gold: list[scoring.GoldClaim], predicted: list[scoring.PredictedClaim]) -> None:
         self.stdout.write(f"\n== {source}")
         for claim in gold:
-            hit = claim.start is not None and any(
-                scoring.overlap_ratio(claim.start, claim.end, p.start, p.end) >= scoring.MATCH_THRESHOLD
-                for p in predicted
-            )
+            hit = any(_matches(claim, p) for p in predicted)
             if not hit:
                 self.stdout.write(f"  MISS [{claim.kind}] {claim.speaker}: {claim.text[:110]}")
         for p in predicted:
-            if not any(
-                g.start is not None and scoring.overlap_ratio(g.start, g.end, p.start, p.end) >= scoring.MATCH_THRESHOLD
-                for g in gold
-            ):
+            if not any(_matches(g, p) for g in gold):
                 self.stdout.write(f"  FALSE [{p.kind}] {p.speaker}: {p.text[:110]}")
             else:
-                gold_speaker = next(
-                    g.speaker
-                    for g in gold
-                    if g.start is not None
-                    and scoring.overlap_ratio(g.start, g.end, p.start, p.end) >= scoring.MATCH_THRESHOLD
-                )
+                gold_speaker = next(g.speaker for g in gold if _matches(g, p))
                 if not scoring.names_match(p.speaker, gold_speaker):
                     self.stdout.write(f"  SPEAKER {p.speaker!r} should be {gold_speaker!r}: {p.text[:80]}")
+
+
+def _matches(gold: scoring.GoldClaim, predicted: scoring.PredictedClaim) -> bool:
+    """Whether an anchored gold claim overlaps a prediction enough to match; an unanchored one matches nothing."""
+    if gold.start is None or gold.end is None:
+        return False
+    return scoring.overlap_ratio(gold.start, gold.end, predicted.start, predicted.end) >= scoring.MATCH_THRESHOLD
 
 
 def _prf(counts: scoring.Counts) -> dict[str, float]:
