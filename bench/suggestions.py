@@ -29,10 +29,9 @@ import django  # noqa: E402
 
 django.setup()
 
-import numpy as np  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
-from claims_app import claim_embeddings, link_suggestions  # noqa: E402
+from claims_app import claim_embeddings, corpus, link_suggestions  # noqa: E402
 from claims_app.models import Article, Claim, Speaker  # noqa: E402
 
 DIMENSIONS = claim_embeddings.DIMENSIONS
@@ -59,18 +58,6 @@ def sentence(rng: random.Random, words: list[str], weights: list[float]) -> str:
     picked += rng.sample(COMMON, 3)
     rng.shuffle(picked)
     return " ".join(picked).capitalize() + "."
-
-
-def stand_in_embeddings(texts: list[str], words: list[str], seed: int = 7) -> np.ndarray:
-    """Unit vectors: the sum of a fixed random unit vector per word (see the module docstring)."""
-    generator = np.random.default_rng(seed)
-    table = generator.standard_normal((len(words) + len(COMMON), DIMENSIONS)).astype(np.float32)
-    index = {w: i for i, w in enumerate([*words, *COMMON])}
-    out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
-    for row, text in enumerate(texts):
-        ids = [index[w] for w in text.rstrip(".").lower().split() if w in index]
-        out[row] = table[ids].sum(axis=0)
-    return out / np.linalg.norm(out, axis=1, keepdims=True)
 
 
 def populate(rng: random.Random) -> list[int]:
@@ -108,7 +95,7 @@ def populate(rng: random.Random) -> list[int]:
                     kind=Claim.Kind.DIRECT,
                 )
             )
-    vectors = stand_in_embeddings([c.text for c in claims], words)
+    vectors = corpus.stand_in_vectors([c.text for c in claims])
     for claim, vector in zip(claims, vectors, strict=True):
         claim.embedding = vector
     with connection.cursor() as cursor:

@@ -4,17 +4,26 @@ Rows go in with PostgreSQL COPY (psycopg's copy protocol), which loads 200,000 c
 minute where ORM saves would take many. Columns come from the models' own field lists, so a field added
 later with a default is filled with that default. Words come from the project's labelled articles, so
 full-text search meets English text with a realistic spread of common and rare words.
+
+Claims get stand-in embeddings by default (`vectors="standin"`): the normalised sum of a fixed random vector
+per word, so claims that share words are near, as with the real model, but 200,000 of them take seconds
+instead of the ~10 minutes the model needs on two cores. Ranking and the HNSW index read stored vectors only,
+so pages and suggestions cost the same as with real ones; their *quality* is measured on real embeddings
+(bench/retrieval_eval.py). `vectors="none"` leaves them NULL (what a database whose worker never ran looks
+like); `manage.py embed_claims --all` replaces stand-ins with the model's vectors.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
+import hashlib
 import random
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.db import connection, models, transaction
@@ -22,7 +31,14 @@ from django.utils import timezone
 
 from claims_app.models import Article, Claim, ClaimLink, ClaimStatusChange, Speaker, SpeakerAlias
 
+if TYPE_CHECKING:
+    import numpy as np
+
 CLAIMS_PER_ARTICLE = 10
+VECTOR_KINDS = ("standin", "none")
+# Adding more claims than this in one run (and more than the table holds) rebuilds the HNSW index once
+# after the COPY instead of inserting every vector into it (what CREATE INDEX on a loaded table costs).
+HNSW_REBUILD_MIN_ROWS = 20_000
 SPEAKERS_PER_1000_CLAIMS = 25
 FIRST_NAMES = [
     "Ana",
@@ -136,15 +152,54 @@ def vocabulary() -> list[str]:
     return words or ["harbour", "ferry", "council", "budget", "strike", "vote"]
 
 
-def generate(*, claims: int, seed: int = 7, batch_articles: int = 2000) -> CorpusSize:
+def stand_in_vectors(texts: Sequence[str], *, seed: int = 7) -> np.ndarray:
+    """One unit vector per text: the normalised sum of a fixed random vector per word (same word, same vector,
+    for a given seed), so texts sharing words are near. Stand-ins for the model's embeddings at scale."""
+    import numpy as np
+
+    from claims_app.claim_embeddings import DIMENSIONS
+
+    tokens = [re.findall(r"[a-z]+", text.lower()) or [""] for text in texts]
+    words = sorted({w for row in tokens for w in row})
+    index = {word: i for i, word in enumerate(words)}
+    table = np.stack([_word_vector(word, seed, DIMENSIONS) for word in words])
+    out = np.empty((len(texts), DIMENSIONS), dtype=np.float32)
+    for row, row_words in enumerate(tokens):
+        out[row] = table[[index[w] for w in row_words]].sum(axis=0)
+    return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+@functools.lru_cache(maxsize=100_000)
+def _word_vector(word: str, seed: int, dimensions: int) -> np.ndarray:
+    """A fixed random vector per (word, seed), whatever else is in the batch."""
+    import numpy as np
+
+    digest = hashlib.blake2b(word.encode(), digest_size=8, salt=seed.to_bytes(8, "little")).digest()
+    return np.random.default_rng(int.from_bytes(digest, "little")).standard_normal(dimensions).astype(np.float32)
+
+
+def vector_literals(vectors: np.ndarray) -> list[str]:
+    """pgvector text literals ('[0.0123,-0.0456,...]', four decimals) for COPY."""
+    pattern = "[" + ",".join(["%.4f"] * vectors.shape[1]) + "]"
+    return [pattern % tuple(row) for row in vectors.tolist()]
+
+
+def generate(*, claims: int, seed: int = 7, batch_articles: int = 2000, vectors: str = "standin") -> CorpusSize:
     """Add about `claims` claims (in articles of ten) to the database; returns what was written."""
+    if vectors not in VECTOR_KINDS:
+        raise ValueError(f"vectors must be one of {', '.join(VECTOR_KINDS)}")
     rng = random.Random(seed)
     words = vocabulary()
     n_articles = max(1, claims // CLAIMS_PER_ARTICLE)
     n_speakers = max(10, claims * SPEAKERS_PER_1000_CLAIMS // 1000)
     now = timezone.now()
+    # Stand-in word vectors are fixed by the vocabulary, so one word has one vector across runs (a corpus grown
+    # in several runs keeps one neighbourhood structure).
+    word_seed = seed if vectors == "standin" else None
     with transaction.atomic():
         ids = _next_ids(Article, Speaker, SpeakerAlias, Claim, ClaimLink, ClaimStatusChange)
+        rebuild_hnsw = word_seed is not None and claims >= max(HNSW_REBUILD_MIN_ROWS, ids[Claim])
+        index_definition = _drop_index(EMBEDDING_INDEX) if rebuild_hnsw else None
         user_id = _bench_user_id()
         speakers, aliases = _speakers(rng, ids, n_speakers, now)
         _copy(Speaker, speakers)
@@ -154,6 +209,10 @@ def generate(*, claims: int, seed: int = 7, batch_articles: int = 2000) -> Corpu
         for start in range(0, n_articles, batch_articles):
             count = min(batch_articles, n_articles - start)
             articles, claim_rows = _articles(rng, ids, words, speaker_ids, count, now)
+            if word_seed is not None:
+                literals = vector_literals(stand_in_vectors([row["text"] for row in claim_rows], seed=word_seed))
+                for row, literal in zip(claim_rows, literals, strict=True):
+                    row["embedding"] = literal
             history = _history(rng, ids, claim_rows, user_id)
             links = _links(rng, ids, claim_rows, user_id)
             _copy(Article, articles)
@@ -169,10 +228,29 @@ def generate(*, claims: int, seed: int = 7, batch_articles: int = 2000) -> Corpu
                 written.history + len(history),
             )
         _reset_sequences(Article, Speaker, SpeakerAlias, Claim, ClaimLink, ClaimStatusChange)
+        if index_definition:
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
+                cursor.execute(index_definition)
     with connection.cursor() as cursor:
         for model in (Article, Speaker, SpeakerAlias, Claim, ClaimLink, ClaimStatusChange):
             cursor.execute(f"ANALYZE {model._meta.db_table}")
     return written
+
+
+EMBEDDING_INDEX = "claim_embedding_hnsw"
+
+
+def _drop_index(name: str) -> str | None:
+    """Drop an index (inside the caller's transaction) and return the statement that recreates it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [name])
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+        return str(row[0])
 
 
 def _next_ids(*models_: type[models.Model]) -> dict[type[models.Model], int]:
@@ -340,7 +418,7 @@ def _copy(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> None:
     defaults = {
         f.attname: (f.get_default() if f.has_default() else (None if f.null else f.get_default())) for f in fields
     }
-    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    names = ", ".join(connection.ops.quote_name(cast(str, f.column)) for f in fields)  # concrete: never None
     with connection.cursor() as cursor:
         raw_cursor = cursor.cursor  # psycopg's own cursor, for the COPY protocol
         with raw_cursor.copy(f"COPY {model._meta.db_table} ({names}) FROM STDIN") as copy:

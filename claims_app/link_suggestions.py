@@ -1,6 +1,6 @@
 """Link suggestions: rank claims from other articles that may repeat, paraphrase, support or contradict a claim.
 
-Reads only (a claim with no stored embedding yet is embedded on the fly, not saved). Computed on demand
+Reads only. Computed on demand
 (p50 about 60 ms at 100,000 claims, see bench/suggestions.py and docs/performance.md) and cached per
 claim version, newest claim id and newest embedded claim id, so a new article's claims show up at once;
 editors' decisions (LinkSuggestionDecision) and existing links are left out of both candidate queries and
@@ -19,9 +19,12 @@ Ranking, in two steps:
    similarity of the texts, agreement of the numbers they state, the same speaker (speaker rows are already
    alias-resolved at ingest), and how close the publication dates are.
 
-Embeddings are stored by a background task after each ingest commits; a query claim or lexical candidate
-without one yet (just filed, or corrected) is embedded on the fly. With CLAIMS_EMBEDDING_MODEL empty the
-semantic half is skipped and the score is the lexical one alone.
+Embeddings are stored by a background task after each ingest commits. Web requests (the claim page, the API)
+never run the model: a query claim without a stored embedding yet (just filed, or corrected) is ranked
+lexically and its embedding is queued, and a candidate without one is scored by its lexical text score, so a
+web worker never imports torch. The command line (`manage.py suggest`, the evaluations) embeds missing ones on
+the fly instead (`embed_missing=True`). With CLAIMS_EMBEDDING_MODEL empty the semantic half is skipped and the
+score is the lexical one alone.
 
 `rank()` is the single code path for the claim page, the API, `manage.py suggest` and `manage.py suggest-eval`.
 """
@@ -35,6 +38,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -220,7 +224,7 @@ def document_frequencies(scope_article_ids: Sequence[int] | None = None) -> tupl
     return value
 
 
-def _frequencies(where: str, params: list[object]) -> tuple[int, dict[str, int]]:
+def _frequencies(where: str, params: list[Any]) -> tuple[int, dict[str, int]]:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM claims_app_claim {where}", params)
         total = cursor.fetchone()[0]
@@ -351,12 +355,15 @@ def neighbour_query(  # type: ignore[no-untyped-def]
     return _sql(NEIGHBOUR_SQL, scope_article_ids, vector), params
 
 
-def query_vector(query: QueryClaim) -> tuple[float, ...] | None:
-    """The query's embedding: stored, else computed now; None when embeddings are off."""
+def query_vector(query: QueryClaim, *, embed_missing: bool = True) -> tuple[float, ...] | None:
+    """The query's embedding: stored, else computed now (`embed_missing`); None when embeddings are off or the
+    claim has none and `embed_missing` is false."""
     if not claim_embeddings.enabled():
         return None
     if query.embedding is not None:
         return tuple(query.embedding)
+    if not embed_missing:
+        return None
     return tuple(float(x) for x in claim_embeddings.embed([query.text])[0])
 
 
@@ -384,9 +391,13 @@ def rank(
     top: int = 10,
     scope_article_ids: Sequence[int] | None = None,
     exclude: Iterable[int] = (),
+    embed_missing: bool = True,
 ) -> list[Suggestion]:
-    """The best `top` claims from other articles for `query`, best first, leaving out the `exclude` ids."""
-    vector = query_vector(query)
+    """The best `top` claims from other articles for `query`, best first, leaving out the `exclude` ids.
+
+    With `embed_missing` false the model is never run: no stored query vector means a lexical ranking, and
+    candidates without a stored vector keep their lexical text score."""
+    vector = query_vector(query, embed_missing=embed_missing)
     if not query.lexemes and vector is None:
         return []
     exclude = set(exclude)
@@ -406,7 +417,7 @@ def rank(
             for row in neighbours:
                 if row[0] not in rows and row[COSINE] is not None and row[COSINE] >= MIN_NEIGHBOUR_COSINE:
                     rows[row[0]] = list(row)
-    if vector is not None:
+    if vector is not None and embed_missing:
         _fill_missing_cosines(list(rows.values()), vector)
     weights = {lex: idf(frequencies.get(lex, 0), total) for lex in query.lexemes}
     query_numbers = numbers_in(query.text)
@@ -487,12 +498,20 @@ def excluded_ids(claim: Claim) -> set[int]:
     return {pk for pair in (*linked, *decided) for pk in pair} - {claim.pk}
 
 
-def suggestions_for(claim: Claim, *, top: int = 5) -> list[Suggestion]:
-    """Ranked suggestions for a claim, without claims already linked or decided on; cached per claim version."""
+def suggestions_for(claim: Claim, *, top: int = 5, embed_missing: bool = False) -> list[Suggestion]:
+    """Ranked suggestions for a claim, without claims already linked or decided on; cached per claim version.
+
+    By default (web requests) the model is not run here: a claim with no stored embedding gets a lexical
+    ranking now and its embedding is queued for the worker (once per EMBED_REQUEUE_SECONDS); the semantic
+    ranking follows on a later view. `embed_missing=True` (command line) computes missing vectors now."""
     excluded = excluded_ids(claim)
     depth = top + len(excluded)
+    query = query_for(claim)
+    pending = claim_embeddings.enabled() and query.embedding is None and not embed_missing
+    if pending:
+        queue_embedding(claim.pk)
     if depth > CACHED_RANKING:
-        ranking = rank(query_for(claim), top=depth, exclude=excluded)
+        ranking = rank(query, top=depth, exclude=excluded, embed_missing=embed_missing)
     else:
         # The newest claim and the newest embedded claim: a new article's claims, and later their embeddings
         # (which can bring in new semantic candidates), each start a fresh ranking.
@@ -503,12 +522,24 @@ def suggestions_for(claim: Claim, *, top: int = 5) -> list[Suggestion]:
             )
             newest, newest_embedded = cursor.fetchone()
         decided = hashlib.blake2b(repr(sorted(excluded)).encode(), digest_size=6).hexdigest()
-        mode = "e" if claim_embeddings.enabled() else "l"
+        mode = "l" if not claim_embeddings.enabled() else ("p" if pending else "e")
         key = (
             f"claimdesk:suggestions:v2:{mode}:{claim.pk}:{claim.version}:{newest or 0}:{newest_embedded or 0}:{decided}"
         )
         ranking = cache.get(key)
         if ranking is None:
-            ranking = rank(query_for(claim), top=CACHED_RANKING, exclude=excluded)
+            ranking = rank(query, top=CACHED_RANKING, exclude=excluded, embed_missing=embed_missing)
             cache.set(key, ranking, SUGGESTION_CACHE_SECONDS)
     return [s for s in ranking if s.claim_id not in excluded][:top]
+
+
+EMBED_REQUEUE_SECONDS = 300
+
+
+def queue_embedding(claim_id: int) -> bool:
+    """Queue the embedding of a claim that has none, at most once per EMBED_REQUEUE_SECONDS (a claim page viewed
+    again before the worker got to it queues nothing more); True if queued now."""
+    if not cache.add(f"claimdesk:embed-queued:{claim_id}", 1, EMBED_REQUEUE_SECONDS):
+        return False
+    claim_embeddings.queue_after_commit(claim_ids=[claim_id])
+    return True

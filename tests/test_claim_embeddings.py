@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, transaction
 from django_tasks_db.models import DBTaskResult
@@ -100,12 +101,50 @@ def test_dismissed_semantic_neighbour_does_not_come_back(editor):
     ]
 
 
-def test_claims_without_a_stored_embedding_are_embedded_on_the_fly():
+def test_the_command_line_embeds_claims_without_a_stored_embedding_on_the_fly():
     claim = ClaimFactory(text=QUERY)
     other = ClaimFactory(text="Heavy rain flooded the valley roads overnight.")
     assert claim.embedding is None and other.embedding is None
-    ranked = link_suggestions.suggestions_for(Claim.objects.select_related("article").get(pk=claim.pk))
+    query = Claim.objects.select_related("article").get(pk=claim.pk)
+    ranked = link_suggestions.suggestions_for(query, embed_missing=True)
     assert ranked[0].claim_id == other.pk and ranked[0].score > 0.6
+    out = io.StringIO()
+    call_command("suggest", str(claim.pk), "--json", stdout=out)
+    assert json.loads(out.getvalue())[0]["claim_id"] == other.pk
+    assert not Claim.objects.filter(embedding__isnull=False).exists()  # computed for the ranking, never saved
+
+
+def test_a_web_request_never_runs_the_model_and_queues_the_missing_embedding_once(
+    editor, client, monkeypatch, django_capture_on_commit_callbacks
+):
+    claim = ClaimFactory(text=QUERY)
+    repeat = ClaimFactory(text="Heavy rain flooded many homes in the valley overnight, officials said.")
+    claim_embeddings.embed_claims([repeat.pk])  # the candidate has a stored vector, the query claim not yet
+
+    def refuse(texts):  # type: ignore[no-untyped-def]
+        raise AssertionError("a web request must not run the embedding model")
+
+    monkeypatch.setattr(claim_embeddings, "embed", refuse)
+    cache.clear()
+    client.force_login(editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.get(f"/claims/{claim.pk}/")
+        again = client.get(f"/claims/{claim.pk}/")
+    assert page.status_code == again.status_code == 200
+    assert f"suggested-{repeat.pk}" in page.content.decode()  # ranked by its words meanwhile
+    assert "still being indexed" in page.content.decode()
+    queued = DBTaskResult.objects.ready()
+    assert [r.task_path.rsplit(".", 1)[-1] for r in queued] == ["embed_claims_task"]  # once, not per view
+    assert queued.get().task_result.args == [[claim.pk]]
+
+    monkeypatch.undo()
+    assert run_queued_tasks() == 1 and Claim.objects.get(pk=claim.pk).embedding is not None
+    paraphrase = ClaimFactory(text=PARAPHRASE)
+    claim_embeddings.embed_claims([paraphrase.pk])
+    monkeypatch.setattr(claim_embeddings, "embed", refuse)
+    page = client.get(f"/claims/{claim.pk}/").content.decode()
+    assert "still being indexed" not in page
+    assert f"suggested-{paraphrase.pk}" in page  # semantic neighbours once the vector is stored
 
 
 def test_embeddings_are_written_by_a_task_queued_when_the_ingest_commits(django_capture_on_commit_callbacks):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
@@ -191,3 +191,30 @@ def test_generate_corpus_writes_consistent_claims_speakers_links_and_history():
     assert ClaimStatusChange.objects.count() == reviewed
     call_command("generate_corpus", "--claims", "100", stdout=StringIO())  # appends without id clashes
     assert Claim.objects.count() == 300
+    call_command("generate_corpus", "--claims", "20", "--vectors", "none", stdout=StringIO())
+    assert Claim.objects.filter(embedding__isnull=True).count() == 20
+
+
+def test_generated_claims_carry_unit_stand_in_vectors_that_put_claims_sharing_words_near():
+    import numpy as np
+
+    from claims_app import corpus
+    from claims_app.models import Claim
+
+    vectors = corpus.stand_in_vectors(["harbour ferry strike", "harbour ferry vote", "budget school hospital"])
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert vectors[0] @ vectors[1] > 0.5 > vectors[0] @ vectors[2]
+    assert np.allclose(corpus.stand_in_vectors(["harbour ferry"]), corpus.stand_in_vectors(["ferry harbour"]))
+
+    call_command("generate_corpus", "--claims", "100", stdout=StringIO())
+    stored = list(Claim.objects.values_list("pk", "text", "embedding"))
+    assert len(stored) == 100 and all(vector is not None for *_, vector in stored)
+    pk, text, vector = stored[0]
+    assert np.linalg.norm(vector) == pytest.approx(1.0, abs=1e-3)
+    assert np.allclose(vector, corpus.stand_in_vectors([text])[0], atol=1e-4)  # a word's vector is fixed
+    with connection.cursor() as cursor:  # and the HNSW index finds it
+        cursor.execute(
+            "SELECT id FROM claims_app_claim ORDER BY embedding <=> %s::vector LIMIT 1",
+            [corpus.vector_literals(np.asarray([vector]))[0]],
+        )
+        assert cursor.fetchone()[0] == pk

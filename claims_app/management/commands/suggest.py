@@ -34,7 +34,7 @@ class Command(BaseCommand):
         )
         if claim is None:
             raise CommandError(f"No claim with id {options['claim_id']}.")
-        suggestions = link_suggestions.suggestions_for(claim, top=options["top"])
+        suggestions = link_suggestions.suggestions_for(claim, top=options["top"], embed_missing=True)
         if options["json"]:
             self.stdout.write(json.dumps([s.as_json() for s in suggestions], ensure_ascii=False))
             return
