@@ -3,7 +3,8 @@
 - claim list (filter + search + sort) vs the Django admin changelist for the same filter and words, and vs
   the raw SQL for the same rows: every SELECT the page runs, replayed through a bare cursor;
 - claim detail page vs its SQL replayed the same way;
-- status change POST vs the hand-written UPDATE + history INSERT.
+- status change POST vs the hand-written UPDATE + history INSERT;
+- home page, article list and speaker list vs their SQL replayed the same way.
 
 It uses its own embedded PostgreSQL in `.data/bench` (CLAIMS_DATA_DIR), grows the synthetic corpus with
 `generate_corpus` to each size, and times full requests through Django's test client (middleware, session,
@@ -35,7 +36,7 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from claims_app import selectors  # noqa: E402
 from claims_app.corpus import OUTLETS  # noqa: E402
@@ -132,6 +133,13 @@ def measure(size: int) -> dict[str, tuple[float, float]]:
     raw_detail = median_ms(raw(page_sql(editor, f"/claims/{claim.pk}/")))
     results["claim detail page vs raw SQL"] = (detail, raw_detail)
 
+    # The other pages an editor opens every day, each against its own SQL replayed the same way.
+    for label, url in (("home page", "/"), ("article list", "/articles/"), ("speaker list", "/speakers/")):
+        results[f"{label} vs raw SQL"] = (
+            median_ms(lambda url=url: fetch(editor, url)),
+            median_ms(raw(page_sql(editor, url))),
+        )
+
     targets = list(Claim.objects.order_by("-pk").values_list("pk", flat=True)[:500])
     statuses = ["verified", "false", "disputed", "unverified"]
     counter = iter(range(10**9))
@@ -162,7 +170,8 @@ def measure(size: int) -> dict[str, tuple[float, float]]:
 
 
 def main() -> None:
-    setup_test_environment()  # lets the test client run against this (non-test) database
+    # No setup_test_environment(): it instruments every template render (a signal and a context copy per
+    # template, include and partial) for test assertions, which inflated the page times it measures here.
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     call_command("migrate", verbosity=0)
     print(

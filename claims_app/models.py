@@ -226,6 +226,10 @@ class Claim(models.Model):
             # The suggestion cache key reads the newest embedded claim; without this, a table where
             # nothing is embedded yet is scanned whole.
             models.Index(fields=["-id"], condition=Q(embedding__isnull=False), name="claim_embedded_newest"),
+            # Counts of live claims by status (home page) and by speaker (speaker list, claim and speaker pages)
+            # as index-only scans of a few MB instead of reading the whole table.
+            models.Index(fields=["status"], condition=Q(is_rejected=False), name="claim_live_status"),
+            models.Index(fields=["speaker"], condition=Q(is_rejected=False), name="claim_live_speaker"),
         ]
 
     def __str__(self) -> str:
@@ -340,6 +344,7 @@ class ClaimLink(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["-created_at", "-id"], name="claimlink_newest")]  # recent activity
         constraints = unordered_pair_constraints("from_claim", "to_claim", prefix="claim_link")
 
     def __str__(self) -> str:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncMonth
 
 from claims_app.models import (
@@ -196,7 +197,7 @@ def claim_search(filters: ClaimFilters) -> tuple[QuerySet[Claim], bool, int]:
     """
     qs = _filtered(filters)
     if not filters.q:
-        order = SORTS.get(filters.sort, SORTS["newest"])[1]
+        order: Sequence[Any] = SORTS.get(filters.sort, SORTS["newest"])[1]
         return _claim_rows(qs).order_by(*order), False, _capped_count(qs)
     fuzzy = False
     matches = _full_text(qs, filters.q)
@@ -334,12 +335,25 @@ def speaker_claim_count(speaker: Speaker | None) -> int:
     return speaker.claims.filter(is_rejected=False).count() if speaker else 0
 
 
+def live_claim_count(related: str, **filters: Any) -> Coalesce:
+    """The number of live (not rejected) claims whose `related` field is the outer row, as a correlated
+    subquery: computed only for the rows a page shows (a JOIN + GROUP BY aggregates every claim first)."""
+    counts = (
+        Claim.objects.filter(**{related: OuterRef("pk")}, is_rejected=False, **filters)
+        .order_by()
+        .values(related)
+        .annotate(n=Count("*"))  # not count(id): an index-only scan has no id to read
+        .values("n")
+    )
+    return Coalesce(Subquery(counts), 0)
+
+
 def article_list() -> QuerySet[Article]:
     return (
         Article.objects.defer("raw", "body", "boilerplate_removed")
         .annotate(
-            claim_count=Count("claims", filter=Q(claims__is_rejected=False)),
-            unreviewed_count=Count("claims", filter=Q(claims__is_rejected=False, claims__status="unreviewed")),
+            claim_count=live_claim_count("article"),
+            unreviewed_count=live_claim_count("article", status=Claim.Status.UNREVIEWED),
         )
         .order_by("-created_at", "-pk")
     )
@@ -354,7 +368,8 @@ def article_claims(article: Article) -> QuerySet[Claim]:
 
 
 def speaker_list(q: str = "") -> QuerySet[Speaker]:
-    qs = Speaker.objects.annotate(claim_count=Count("claims", filter=Q(claims__is_rejected=False)))
+    # Sorted by the count, so every speaker's is needed: one index-only probe of claim_live_speaker each.
+    qs = Speaker.objects.annotate(claim_count=live_claim_count("speaker"))
     if q:
         matching = Speaker.objects.filter(Q(name__icontains=q) | Q(aliases__alias__icontains=q)).values("pk")
         qs = qs.filter(pk__in=matching)
@@ -428,8 +443,12 @@ def merge_preview(keep: Speaker, remove: Speaker) -> MergePreview:
 
 
 def status_counts() -> dict[str, int]:
-    counts = dict(
-        Claim.objects.filter(is_rejected=False).values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+    counts = dict(  # order_by(): Meta.ordering would join the article table for nothing
+        Claim.objects.filter(is_rejected=False)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
     )
     return {value: counts.get(value, 0) for value in Claim.Status.values}
 
@@ -450,9 +469,18 @@ class Activity:
 
 def recent_activity(limit: int = 10) -> list[Activity]:
     """Reviews, corrections and links, newest first, in three queries."""
-    status = ClaimStatusChange.objects.select_related("claim", "changed_by").order_by("-changed_at", "-pk")[:limit]
-    corrections = ClaimCorrection.objects.select_related("claim", "changed_by").order_by("-changed_at", "-pk")[:limit]
-    links = ClaimLink.objects.select_related("from_claim", "created_by").order_by("-created_at", "-pk")[:limit]
+    heavy = [f"claim__{column}" for column in CLAIM_INDEX_ONLY]
+    status = (
+        ClaimStatusChange.objects.select_related("claim", "changed_by").defer(*heavy).order_by("-changed_at", "-pk")
+    )[:limit]
+    corrections = (
+        ClaimCorrection.objects.select_related("claim", "changed_by").defer(*heavy).order_by("-changed_at", "-pk")
+    )[:limit]
+    links = (
+        ClaimLink.objects.select_related("from_claim", "created_by")
+        .defer(*(f"from_claim__{column}" for column in CLAIM_INDEX_ONLY))
+        .order_by("-created_at", "-pk")
+    )[:limit]
     items = [
         *(Activity(c.changed_at, c.changed_by, c.claim, "marked", c.get_new_status_display()) for c in status),
         *(Activity(c.changed_at, c.changed_by, c.claim, "corrected", c.get_field_display()) for c in corrections),

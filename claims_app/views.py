@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import InterfaceError, OperationalError
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -26,7 +26,8 @@ from django.utils.timesince import timesince
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
-from claims_app import ingest_jobs, link_suggestions, origins, roles, selectors, services
+from claims_app import claim_embeddings, ingest_jobs, link_suggestions, origins, roles, selectors, services
+from claims_app.claim_rows import claim_rows
 from claims_app.forms import (
     AddClaimForm,
     BulkStatusForm,
@@ -41,6 +42,7 @@ from claims_app.forms import (
     UploadForm,
 )
 from claims_app.highlighting import claim_context, highlighted_paragraphs
+from claims_app.http import AuthenticatedHttpRequest
 from claims_app.models import Article, Claim, ClaimLink, IngestJob, Speaker, SpeakerMerge, SpeakerMergeSuggestion
 from claims_app.nlp.records import InputRejected
 
@@ -71,7 +73,11 @@ DETAIL_PANELS = {
 
 
 def _render(
-    request: HttpRequest, template: str, context: dict[str, Any], partial: str | None = None, status: int = 200
+    request: AuthenticatedHttpRequest,
+    template: str,
+    context: dict[str, Any],
+    partial: str | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     response = TemplateResponse(request, f"{template}#{partial}" if partial else template, context, status=status)
     patch_vary_headers(response, ("HX-Request",))
@@ -83,15 +89,15 @@ def _require(allowed: bool, message: str) -> None:
         raise PermissionDenied(message)
 
 
-def _target(request: HttpRequest) -> str:
+def _target(request: AuthenticatedHttpRequest) -> str:
     return (request.htmx.target or "") if request.htmx else ""
 
 
-def _page(request: HttpRequest, object_list, per_page: int | None = None):  # type: ignore[no-untyped-def]
+def _page(request: AuthenticatedHttpRequest, object_list, per_page: int | None = None):  # type: ignore[no-untyped-def]
     return Paginator(object_list, per_page or settings.CLAIMS_PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _page_number(request: HttpRequest) -> int:
+def _page_number(request: AuthenticatedHttpRequest) -> int:
     raw = request.GET.get("page", "1")
     return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
 
@@ -103,7 +109,7 @@ def _get_or_404(selector, pk: int):  # type: ignore[no-untyped-def]
         raise Http404("Not found.") from None
 
 
-def _safe_next(request: HttpRequest) -> str | None:
+def _safe_next(request: AuthenticatedHttpRequest) -> str | None:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
@@ -140,7 +146,7 @@ def _conflict_message(claim: Claim) -> str:
 
 
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _render(
         request,
         "claims_app/home.html",
@@ -158,7 +164,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def claim_list(request: HttpRequest) -> HttpResponse:
+def claim_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ClaimFilterForm(request.GET, outlets=selectors.outlets())
     filters = form.filters()
     page = selectors.claim_page(filters, _page_number(request), settings.CLAIMS_PAGE_SIZE)
@@ -168,6 +174,8 @@ def claim_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "filters": filters,
         "page": page,
+        "rows": claim_rows(page.object_list),
+        "next": request.get_full_path(),
         "query": query.urlencode(),
         "statuses": Claim.Status.choices,
         "speaker_chip": Speaker.objects.filter(pk=filters.speaker).first() if filters.speaker else None,
@@ -179,13 +187,14 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     return _render(request, "claims_app/claim_list.html", context, partial)
 
 
-def _row_response(request: HttpRequest, pk: int, **extra: Any) -> HttpResponse:
-    context = {"claim": selectors.claim_row(pk), "statuses": Claim.Status.choices, **extra}
+def _row_response(request: AuthenticatedHttpRequest, pk: int, **extra: Any) -> HttpResponse:
+    back = extra.pop("next", None) or request.get_full_path()
+    context = {"claim": claim_rows([selectors.claim_row(pk)])[0], "next": back, **extra}
     return _render(request, "claims_app/claim_list.html", context, "row")
 
 
 @require_POST
-def claim_bulk_status(request: HttpRequest) -> HttpResponse:
+def claim_bulk_status(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(roles.can_review(request.user), "Only editors can review claims.")
     form = BulkStatusForm(request.POST)
     back = _safe_next(request) or reverse("claims_app:claim_list")
@@ -219,7 +228,7 @@ def claim_bulk_status(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- claim detail and its panels
 
 
-def _detail_context(request: HttpRequest, claim: Claim, **extra: Any) -> dict[str, Any]:
+def _detail_context(request: AuthenticatedHttpRequest, claim: Claim, **extra: Any) -> dict[str, Any]:
     links = selectors.claim_links(claim)
     linked_ids = {item.other.pk for item in links}
     link_q = request.GET.get("link_q", "").strip()
@@ -229,6 +238,7 @@ def _detail_context(request: HttpRequest, claim: Claim, **extra: Any) -> dict[st
         "history": selectors.claim_history(claim),
         "links": links,
         "suggested": link_suggestions.suggestions_for(claim),
+        "embedding_pending": claim_embeddings.enabled() and claim.embedding is None,
         "origin_suggestion": origins.suggest_origin(claim),
         "origin_claims": origins.origin_claims(claim.statement_origin),
         "link_q": link_q,
@@ -252,19 +262,21 @@ def _detail_context(request: HttpRequest, claim: Claim, **extra: Any) -> dict[st
     return context
 
 
-def _detail_response(request: HttpRequest, pk: int, partial: str | None = None, **extra: Any) -> HttpResponse:
+def _detail_response(
+    request: AuthenticatedHttpRequest, pk: int, partial: str | None = None, **extra: Any
+) -> HttpResponse:
     claim = _get_or_404(selectors.claim_detail, pk)
     return _render(request, "claims_app/claim_detail.html", _detail_context(request, claim, **extra), partial)
 
 
 @require_GET
-def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     panel = request.GET.get("panel", "") if request.htmx else ""
     return _detail_response(request, pk, panel if panel in DETAIL_PANELS else None)
 
 
 @require_POST
-def claim_status(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require(roles.can_review(request.user), "Only editors can review claims.")
     claim = _get_or_404(selectors.claim_detail, pk)
     form = StatusForm(request.POST)
@@ -303,7 +315,7 @@ def claim_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def claim_correct(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_correct(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require(roles.can_review(request.user), "Only editors can correct claims.")
     claim = _get_or_404(selectors.claim_detail, pk)
     form = CorrectionForm(request.POST)
@@ -331,15 +343,16 @@ def claim_correct(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(claim)
     # Keep what the editor typed, but with the current version so a re-submit is deliberate.
     fresh = _get_or_404(selectors.claim_detail, pk)
-    form.data = form.data.copy()
-    form.data["version"] = fresh.version
+    data = request.POST.copy()  # the form was bound to request.POST
+    data["version"] = fresh.version
+    form.data = data
     return _render(
         request, "claims_app/claim_detail.html", _detail_context(request, fresh, correction_form=form), partial
     )
 
 
 @require_POST
-def claim_reject(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require(roles.can_review(request.user), "Only editors can reject claims.")
     claim = _get_or_404(selectors.claim_detail, pk)
     form = RejectForm(request.POST)
@@ -358,7 +371,7 @@ def claim_reject(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def claim_add_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_add_evidence(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require(roles.can_review(request.user), "Only editors can add evidence.")
     claim = _get_or_404(selectors.claim_detail, pk)
     form = EvidenceForm(request.POST)
@@ -379,7 +392,9 @@ def claim_add_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     return _render(request, "claims_app/claim_detail.html", context, "evidence" if request.htmx else None)
 
 
-def _links_response(request: HttpRequest, pk: int, message: str = "", form: LinkForm | None = None) -> HttpResponse:
+def _links_response(
+    request: AuthenticatedHttpRequest, pk: int, message: str = "", form: LinkForm | None = None
+) -> HttpResponse:
     extra: dict[str, Any] = {"links_message": message}
     if form is not None:
         extra["link_form"] = form
@@ -393,7 +408,7 @@ def _links_response(request: HttpRequest, pk: int, message: str = "", form: Link
 
 
 @require_POST
-def claim_add_link(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_add_link(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require(roles.can_link(request.user), "Only editors can link claims.")
     claim = _get_or_404(selectors.claim_detail, pk)
     form = LinkForm(request.POST)
@@ -426,7 +441,7 @@ def claim_add_link(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def link_update(request: HttpRequest, pk: int) -> HttpResponse:
+def link_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require(roles.can_link(request.user), "Only editors can change links.")
     link = get_object_or_404(ClaimLink, pk=pk)
     claim_pk = _link_page_claim(request, link)
@@ -438,7 +453,7 @@ def link_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def link_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def link_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require(roles.can_link(request.user), "Only editors can remove links.")
     link = get_object_or_404(ClaimLink, pk=pk)
     claim_pk = _link_page_claim(request, link)
@@ -446,7 +461,7 @@ def link_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return _links_response(request, claim_pk, "Link removed.")
 
 
-def _link_page_claim(request: HttpRequest, link: ClaimLink) -> int:
+def _link_page_claim(request: AuthenticatedHttpRequest, link: ClaimLink) -> int:
     """The claim whose page the link was changed from (either end of the link)."""
     raw = request.POST.get("claim", "")
     return int(raw) if raw.isdigit() and int(raw) in (link.from_claim_id, link.to_claim_id) else link.from_claim_id
@@ -456,7 +471,7 @@ def _link_page_claim(request: HttpRequest, link: ClaimLink) -> int:
 
 
 @require_GET
-def article_list(request: HttpRequest) -> HttpResponse:
+def article_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _render(request, "claims_app/article_list.html", {"page": _page(request, selectors.article_list())})
 
 
@@ -473,14 +488,14 @@ def _article_context(article: Article, **extra: Any) -> dict[str, Any]:
 
 
 @require_GET
-def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def article_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     article = _get_or_404(selectors.article_detail, pk)
     partial = "body" if _target(request) == "article-body" else None
     return _render(request, "claims_app/article_detail.html", _article_context(article), partial)
 
 
 @require_POST
-def article_add_claim(request: HttpRequest, pk: int) -> HttpResponse:
+def article_add_claim(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require(roles.can_review(request.user), "Only editors can add claims.")
     article = _get_or_404(selectors.article_detail, pk)
     form = AddClaimForm(request.POST)
@@ -524,7 +539,7 @@ def _words(text: str) -> str:
 
 
 @require_http_methods(["GET", "POST"])
-def article_upload(request: HttpRequest) -> HttpResponse:
+def article_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require(roles.can_upload(request.user), "Only editors can upload articles.")
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid() and len(form.cleaned_data["file"]) > 1:
@@ -565,7 +580,7 @@ def article_upload(request: HttpRequest) -> HttpResponse:
     return _render(request, "claims_app/article_upload.html", {"form": form, **_progress_context(request)})
 
 
-def _progress_context(request: HttpRequest) -> dict[str, Any]:
+def _progress_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
     try:
         batch = uuid.UUID(request.GET.get("batch", "") or request.POST.get("batch", ""))
     except ValueError:
@@ -574,7 +589,7 @@ def _progress_context(request: HttpRequest) -> dict[str, Any]:
 
 
 @require_GET
-def ingest_progress(request: HttpRequest) -> HttpResponse:
+def ingest_progress(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The per-file progress of a bulk upload; htmx polls it every second until every file is finished."""
     _require(roles.can_upload(request.user), "Only editors can upload articles.")
     context = _progress_context(request)
@@ -585,7 +600,7 @@ def ingest_progress(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def ingest_job_retry(request: HttpRequest, pk: int) -> HttpResponse:
+def ingest_job_retry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require(roles.can_upload(request.user), "Only editors can retry uploads.")
     job = get_object_or_404(IngestJob.objects.defer("raw"), pk=pk)
     try:
@@ -613,7 +628,7 @@ def _progress_context_for(batch: uuid.UUID) -> dict[str, Any]:
 
 
 @require_GET
-def speaker_list(request: HttpRequest) -> HttpResponse:
+def speaker_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     context = {
         "page": _page(request, selectors.speaker_list(q)),
@@ -626,7 +641,7 @@ def speaker_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def speaker_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def speaker_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     speaker = _get_or_404(selectors.speaker_detail, pk)
     return _render(
         request,
@@ -643,7 +658,7 @@ def speaker_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def speaker_merge(request: HttpRequest, pk: int) -> HttpResponse:
+def speaker_merge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """GET previews what would move from `other` into this speaker; POST does it."""
     _require(roles.can_merge_speakers(request.user), "Only admins can merge speakers.")
     keep = _get_or_404(selectors.speaker_detail, pk)
@@ -694,7 +709,7 @@ def _speaker_to_merge(keep: Speaker, wanted: str) -> tuple[Speaker | None, str]:
 
 
 @require_POST
-def speaker_merge_undo(request: HttpRequest, pk: int) -> HttpResponse:
+def speaker_merge_undo(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require(roles.can_merge_speakers(request.user), "Only admins can undo merges.")
     merge = get_object_or_404(SpeakerMerge, pk=pk)
     try:
@@ -707,7 +722,7 @@ def speaker_merge_undo(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def merge_suggestion_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+def merge_suggestion_dismiss(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require(roles.can_merge_speakers(request.user), "Only admins can dismiss merge suggestions.")
     suggestion = get_object_or_404(SpeakerMergeSuggestion, pk=pk)
     services.dismiss_merge_suggestion(suggestion=suggestion, user=request.user)

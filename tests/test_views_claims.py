@@ -214,6 +214,34 @@ def test_editor_changes_status_inline_and_only_the_row_comes_back(editor_client,
     assert claim.status == "verified" and claim.status_changes.get().changed_by == editor
 
 
+def test_list_rows_link_escape_truncate_and_preselect_the_current_status(editor_client):
+    long_text = "<script>alert(1)</script> " + "harbour " * 40
+    claim = ClaimFactory(text=long_text, status="disputed", article__title="Ferry & <b>Port</b> report")
+    unknown = ClaimFactory(speaker=None, text="Short one.", article__published_at=datetime.date(2026, 3, 5))
+    body = editor_client.get(LIST).content.decode()
+    assert "<script>alert(1)</script>" not in body and "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+    assert "Ferry &amp; &lt;b&gt;Port&lt;/b&gt; report" in body
+    assert f'href="{claim.get_absolute_url()}"' in body and f'href="{claim.speaker.get_absolute_url()}"' in body
+    assert f'href="{claim.article.get_absolute_url()}"' in body and f'action="{status_url(claim)}"' in body
+    row = body[body.index(f'id="claim-{claim.pk}"') :]
+    row = row[: row.index("</tr>")]
+    shown = row[row.index('class="row-link"') :]
+    shown = shown[shown.index(">") + 1 : shown.index("</a>")]
+    assert shown.endswith("…") and len(shown.replace("&lt;", "<").replace("&gt;", ">")) == 180  # truncatechars
+    assert '<option value="disputed" selected>Disputed</option>' in row and row.count(" selected") == 1
+    other = body[body.index(f'id="claim-{unknown.pk}"') :]
+    assert '<span class="muted">unknown</span>' in other[: other.index("</tr>")] and "5 Mar 2026" in other
+
+
+def test_row_urls_match_reverse_for_every_route():
+    from claims_app.claim_rows import url_maker
+
+    for route in ("claim_detail", "claim_status", "speaker_detail", "article_detail"):
+        make = url_maker(f"claims_app:{route}")
+        for pk in (1, 7, 42, 8675309, 10**12):
+            assert make(pk) == reverse(f"claims_app:{route}", args=[pk])
+
+
 def test_inline_conflict_shows_the_other_change_in_the_row(editor_client, admin_user):
     claim = ClaimFactory()
     services.change_claim_status(claim=claim, user=admin_user, status="false", note="Port log says no")

@@ -189,3 +189,16 @@ def test_speaker_and_article_pages_run_a_fixed_number_of_queries(admin_client_):
     few = [_queries(admin_client_, url) for url in pages]
     grow(12)
     assert [_queries(admin_client_, url) for url in pages] == few
+
+
+def test_speaker_list_sorts_by_live_claims_and_home_counts_live_claims_by_status(viewer_client):
+    busy, quiet, silent = SpeakerFactory(name="Busy Person"), SpeakerFactory(name="Quiet Person"), SpeakerFactory()
+    for status in ("unreviewed", "verified", "verified"):
+        ClaimFactory(speaker=busy, status=status)
+    ClaimFactory(speaker=quiet)
+    for _ in range(3):
+        ClaimFactory(speaker=quiet, is_rejected=True)  # rejected spans are not claims: they do not count
+    speakers = list(viewer_client.get(reverse("claims_app:speaker_list")).context["page"].object_list)
+    assert [(s.pk, s.claim_count) for s in speakers] == [(busy.pk, 3), (quiet.pk, 1), (silent.pk, 0)]
+    counts = viewer_client.get(reverse("claims_app:home")).context["status_counts"]
+    assert (counts["unreviewed"], counts["verified"], counts["false"]) == (2, 2, 0)

@@ -1,0 +1,114 @@
+"""The claim list's rows, precomputed in Python so the row partial is plain lookups.
+
+The list renders 50 rows per request, and the template engine charges for every variable lookup, filter,
+`{% url %}` and `{% include %}`: the row partial written against `Claim` directly cost about 0.6 ms a row,
+five times the page's SQL (docs/performance.md). Here each row's URLs, labels and truncated texts are built
+once, the status `<option>` lists are rendered once per request (one per status), and URLs come from one
+`reverse()` per route per request rather than four per row.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.dateformat import format as format_date
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
+from django.utils.text import Truncator
+
+from claims_app.models import Claim
+
+TEXT_CHARS = 180
+TITLE_CHARS = 48
+_SENTINEL = 8_675_309_123  # an id no table reaches; marks where the id goes in a reversed URL
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimRow:
+    pk: int
+    url: str
+    status_url: str
+    text: str  # truncated
+    is_rejected: bool
+    speaker_name: str  # "" when unknown
+    speaker_url: str
+    article_title: str  # truncated
+    article_url: str
+    outlet: str
+    published: str  # "2 Dec 2026", or ""
+    kind_label: str
+    corroboration: str
+    corroboration_label: str
+    status: str
+    status_label: str
+    version: int
+    status_options: SafeString  # the <option>s of the inline status select, this row's status selected
+
+
+def url_maker(route: str) -> Callable[[int], str]:
+    """A function pk -> URL for a route taking one integer id, reversing the route once (script prefix and
+    all) instead of once per call."""
+    prefix, _, suffix = reverse(route, args=[_SENTINEL]).partition(str(_SENTINEL))
+    return lambda pk: f"{prefix}{pk}{suffix}"
+
+
+def truncate(text: str, chars: int) -> str:
+    """`truncatechars`: Truncator walks every character (for combining marks), so short texts skip it."""
+    return text if len(text) <= chars else Truncator(text).chars(chars)
+
+
+def status_options() -> dict[str, SafeString]:
+    """The status <option> list once per status (each with that status selected)."""
+    choices = [(value, str(label)) for value, label in Claim.Status.choices]
+    return {
+        current: format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((v, " selected" if v == current else "", label) for v, label in choices),
+        )
+        for current, _ in choices
+    }
+
+
+def claim_rows(claims: Iterable[Claim]) -> list[ClaimRow]:
+    """Rows for claims fetched with their speaker and article (selectors.claim_page / claim_row)."""
+    claim_url = url_maker("claims_app:claim_detail")
+    status_url = url_maker("claims_app:claim_status")
+    speaker_url = url_maker("claims_app:speaker_detail")
+    article_url = url_maker("claims_app:article_detail")
+    kinds = {value: str(label) for value, label in Claim.Kind.choices}
+    statuses = {value: str(label) for value, label in Claim.Status.choices}
+    options = status_options()
+    published: dict[datetime.date, str] = {}
+    rows = []
+    for claim in claims:
+        article, speaker = claim.article, claim.speaker
+        day = article.published_at
+        if day is not None and day not in published:
+            published[day] = format_date(day, "j M Y")
+        rows.append(
+            ClaimRow(
+                pk=claim.pk,
+                url=claim_url(claim.pk),
+                status_url=status_url(claim.pk),
+                text=truncate(claim.text, TEXT_CHARS),
+                is_rejected=claim.is_rejected,
+                speaker_name=str(speaker) if speaker is not None else "",
+                speaker_url=speaker_url(speaker.pk) if speaker is not None else "",
+                article_title=truncate(article.title, TITLE_CHARS),
+                article_url=article_url(article.pk),
+                outlet=article.outlet,
+                published=published[day] if day is not None else "",
+                kind_label=kinds.get(claim.kind, claim.kind),
+                corroboration=claim.corroboration,
+                corroboration_label=claim.corroboration_label,
+                status=claim.status,
+                status_label=statuses.get(claim.status, claim.status),
+                version=claim.version,
+                status_options=options.get(claim.status, options[Claim.Status.UNREVIEWED]),
+            )
+        )
+    return rows
