@@ -6,6 +6,7 @@ from typing import cast
 
 from django import forms
 from django.conf import settings
+from django.forms.renderers import Jinja2
 
 from claims_app import selectors
 from claims_app.models import Claim, ClaimLink
@@ -160,6 +161,10 @@ REJECTED_CHOICES = [("", "Hide rejected"), ("include", "Include rejected"), ("on
 
 
 class ClaimFilterForm(forms.Form):
+    # Django's own Jinja2 widget templates: the same markup, rendered in less than half the time of the
+    # template-engine renderer (the list renders this form on every full page load).
+    default_renderer = Jinja2()  # one instance: it caches its engine and compiled templates
+
     q = forms.CharField(required=False, label="Search", widget=forms.TextInput(attrs={"type": "search"}))
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Claim.Status.choices])
     kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *Claim.Kind.choices])

@@ -240,10 +240,19 @@ class Claim(models.Model):
 
     @property
     def corroboration_label(self) -> str:
-        if self.corroboration == self.Corroboration.CORROBORATED:
-            n = self.independent_origins
+        return self.describe_corroboration(self.corroboration, self.independent_origins)
+
+    @classmethod
+    def describe_corroboration(
+        cls, corroboration: str, independent_origins: int, labels: dict[str, str] | None = None
+    ) -> str:
+        """The badge text; `labels` (value -> label) saves a translation lookup per call in long lists."""
+        if corroboration == cls.Corroboration.CORROBORATED:
+            n = independent_origins
             return f"Corroborated by {n} independent origin{'s' if n != 1 else ''}"
-        return self.get_corroboration_display()
+        if labels is None:
+            labels = {value: str(label) for value, label in cls.Corroboration.choices}
+        return labels.get(corroboration, corroboration)
 
 
 class ClaimStatusChange(models.Model):

@@ -215,9 +215,12 @@ def claim_list(filters: ClaimFilters) -> QuerySet[Claim]:
     return claim_search(filters)[0]
 
 
-def claim_page(filters: ClaimFilters, number: int, per_page: int) -> ClaimPage:
-    """A page of the claim list: a capped COUNT and a LIMIT/OFFSET query (plus speaker-name lookups when searching)."""
+def claim_page(filters: ClaimFilters, number: int, per_page: int, *, only: Sequence[str] | None = None) -> ClaimPage:
+    """A page of the claim list: a capped COUNT and a LIMIT/OFFSET query (plus speaker-name lookups when searching).
+    `only` limits the columns fetched (the list page's rows read a dozen)."""
     qs, fuzzy, count = claim_search(filters)
+    if only is not None:
+        qs = qs.only(*only)
     number = max(1, number)
     offset = (number - 1) * per_page
     rows = list(qs[offset : offset + per_page + 1])
@@ -447,7 +450,7 @@ def status_counts() -> dict[str, int]:
         Claim.objects.filter(is_rejected=False)
         .order_by()
         .values_list("status")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))  # count(*): an index-only scan of claim_live_status
         .values_list("status", "n")
     )
     return {value: counts.get(value, 0) for value in Claim.Status.values}

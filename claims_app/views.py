@@ -26,8 +26,7 @@ from django.utils.timesince import timesince
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
-from claims_app import claim_embeddings, ingest_jobs, link_suggestions, origins, roles, selectors, services
-from claims_app.claim_rows import claim_rows
+from claims_app import claim_embeddings, claim_rows, ingest_jobs, link_suggestions, origins, roles, selectors, services
 from claims_app.forms import (
     AddClaimForm,
     BulkStatusForm,
@@ -167,14 +166,14 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
 def claim_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ClaimFilterForm(request.GET, outlets=selectors.outlets())
     filters = form.filters()
-    page = selectors.claim_page(filters, _page_number(request), settings.CLAIMS_PAGE_SIZE)
+    page = selectors.claim_page(filters, _page_number(request), settings.CLAIMS_PAGE_SIZE, only=claim_rows.COLUMNS)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "form": form,
         "filters": filters,
         "page": page,
-        "rows": claim_rows(page.object_list),
+        "rows": claim_rows.claim_rows(page.object_list),
         "next": request.get_full_path(),
         "query": query.urlencode(),
         "statuses": Claim.Status.choices,
@@ -189,7 +188,7 @@ def claim_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def _row_response(request: AuthenticatedHttpRequest, pk: int, **extra: Any) -> HttpResponse:
     back = extra.pop("next", None) or request.get_full_path()
-    context = {"claim": claim_rows([selectors.claim_row(pk)])[0], "next": back, **extra}
+    context = {"claim": claim_rows.claim_rows([selectors.claim_row(pk)])[0], "next": back, **extra}
     return _render(request, "claims_app/claim_list.html", context, "row")
 
 

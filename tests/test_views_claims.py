@@ -233,6 +233,22 @@ def test_list_rows_link_escape_truncate_and_preselect_the_current_status(editor_
     assert '<span class="muted">unknown</span>' in other[: other.index("</tr>")] and "5 Mar 2026" in other
 
 
+def test_row_shortcuts_give_what_the_template_filters_would():
+    from django.template.defaultfilters import date as date_filter
+    from django.template.defaultfilters import truncatechars
+    from django.utils.dates import MONTHS_3
+
+    from claims_app.claim_rows import short_date, truncate
+
+    months = {number: str(name).title() for number, name in MONTHS_3.items()}
+    for day in (datetime.date(2026, 1, 1), datetime.date(2025, 9, 30), datetime.date(1999, 12, 31)):
+        assert short_date(day, months) == date_filter(day, "j M Y")
+    texts = ["short", "x" * 180, "ascii " * 40, "Zoë Ångström said " * 15, "cafe\u0301 " * 40, ""]
+    for text in texts:
+        for chars in (1, 48, 180):
+            assert truncate(text, chars) == truncatechars(text, chars), (text[:20], chars)
+
+
 def test_row_urls_match_reverse_for_every_route():
     from claims_app.claim_rows import url_maker
 
