@@ -261,6 +261,11 @@ def outlets() -> list[str]:
         return [outlet for (outlet,) in cursor.fetchall()]
 
 
+def claim_ref(pk: int) -> Claim:
+    """Just the claim's id (for a 404 and a redirect): a POST whose service reads the row itself."""
+    return Claim.objects.only("pk").get(pk=pk)
+
+
 def claim_detail(pk: int) -> Claim:
     return (
         Claim.objects.select_related("speaker", "article", "reviewed_by", "statement_origin__speaker")

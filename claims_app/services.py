@@ -37,6 +37,7 @@ from claims_app.models import (
     SpeakerMergeSuggestion,
 )
 from claims_app.nlp.records import ArticleExtraction, ClaimRecord, CleanedArticle, InputRejected, SpeakerRecord
+from claims_app.selectors import CLAIM_INDEX_ONLY
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -442,7 +443,8 @@ def change_claim_status(
     if status not in Claim.Status.values:
         raise ValidationError({"status": f"Unknown status {status!r}."})
     with transaction.atomic():
-        locked = Claim.objects.select_for_update().get(pk=claim.pk)
+        # The index-only columns (search vector, lexemes, a 384-float embedding) are never needed here.
+        locked = Claim.objects.select_for_update().defer(*CLAIM_INDEX_ONLY).get(pk=claim.pk)
         if expected_version is not None and locked.version != expected_version:
             raise ConflictError(locked)
         old_status = locked.status
@@ -453,7 +455,8 @@ def change_claim_status(
         ClaimStatusChange.objects.create(
             claim=locked, changed_by=user, old_status=old_status, new_status=status, note=note.strip()
         )
-    locked.refresh_from_db()
+    # What the UPDATE wrote (the row lock made version + 1 exact), without reading the row again.
+    locked.status, locked.version, locked.reviewed_by, locked.reviewed_at = status, locked.version + 1, user, now
     logger.info(
         "claim %s status %s -> %s by %s",
         locked.pk,

@@ -277,7 +277,7 @@ def claim_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def claim_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require(roles.can_review(request.user), "Only editors can review claims.")
-    claim = _get_or_404(selectors.claim_detail, pk)
+    claim = _get_or_404(selectors.claim_ref, pk)  # the service locks and reads the row itself
     form = StatusForm(request.POST)
     target = _target(request)
 
