@@ -476,6 +476,10 @@ def rank(
 
 
 def query_for(claim: Claim) -> QueryClaim:
+    """The ranking input for a claim (loads its lexemes and embedding in one query if they were deferred)."""
+    deferred = claim.get_deferred_fields() & {"lexemes", "embedding"}
+    if deferred:
+        claim.refresh_from_db(fields=sorted(deferred))
     return QueryClaim(
         claim_id=claim.pk,
         text=claim.text,
@@ -506,21 +510,23 @@ def suggestions_for(claim: Claim, *, top: int = 5, embed_missing: bool = False) 
     ranking follows on a later view. `embed_missing=True` (command line) computes missing vectors now."""
     excluded = excluded_ids(claim)
     depth = top + len(excluded)
-    query = query_for(claim)
-    pending = claim_embeddings.enabled() and query.embedding is None and not embed_missing
+    # The newest claim and the newest embedded claim (a new article's claims, and later their embeddings,
+    # which can bring in new semantic candidates, each start a fresh ranking) and whether this claim has
+    # an embedding, in one round trip and without reading the vector itself.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT max(id) FROM claims_app_claim),"
+            " (SELECT id FROM claims_app_claim WHERE embedding IS NOT NULL ORDER BY id DESC LIMIT 1),"
+            " (SELECT embedding IS NOT NULL FROM claims_app_claim WHERE id = %s)",
+            [claim.pk],
+        )
+        newest, newest_embedded, has_embedding = cursor.fetchone()
+    pending = claim_embeddings.enabled() and not has_embedding and not embed_missing
     if pending:
         queue_embedding(claim.pk)
     if depth > CACHED_RANKING:
-        ranking = rank(query, top=depth, exclude=excluded, embed_missing=embed_missing)
+        ranking = rank(query_for(claim), top=depth, exclude=excluded, embed_missing=embed_missing)
     else:
-        # The newest claim and the newest embedded claim: a new article's claims, and later their embeddings
-        # (which can bring in new semantic candidates), each start a fresh ranking.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT (SELECT max(id) FROM claims_app_claim),"
-                " (SELECT id FROM claims_app_claim WHERE embedding IS NOT NULL ORDER BY id DESC LIMIT 1)"
-            )
-            newest, newest_embedded = cursor.fetchone()
         decided = hashlib.blake2b(repr(sorted(excluded)).encode(), digest_size=6).hexdigest()
         mode = "l" if not claim_embeddings.enabled() else ("p" if pending else "e")
         key = (
@@ -528,7 +534,7 @@ def suggestions_for(claim: Claim, *, top: int = 5, embed_missing: bool = False) 
         )
         ranking = cache.get(key)
         if ranking is None:
-            ranking = rank(query, top=CACHED_RANKING, exclude=excluded, embed_missing=embed_missing)
+            ranking = rank(query_for(claim), top=CACHED_RANKING, exclude=excluded, embed_missing=embed_missing)
             cache.set(key, ranking, SUGGESTION_CACHE_SECONDS)
     return [s for s in ranking if s.claim_id not in excluded][:top]
 

@@ -93,7 +93,7 @@ def suggest_origin(claim: Claim) -> OriginSuggestion | None:
         Claim.objects.filter(is_rejected=False)
         .exclude(article_id=claim.article_id)
         .select_related("article", "speaker", "statement_origin")
-        .defer("article__raw")
+        .defer("article__raw", "search_vector", "lexemes", "embedding")
         .annotate(similarity=TrigramSimilarity("text", claim.text))
     )
     if claim.speaker_id is not None:

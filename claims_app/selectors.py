@@ -10,7 +10,18 @@ from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce, TruncMonth
 
 from claims_app.models import (
@@ -269,7 +280,10 @@ def claim_ref(pk: int) -> Claim:
 def claim_detail(pk: int) -> Claim:
     return (
         Claim.objects.select_related("speaker", "article", "reviewed_by", "statement_origin__speaker")
-        .defer("article__raw", "search_vector")
+        # The embedding (384 floats to parse) and lexemes are read only when suggestions are re-ranked,
+        # which loads them then (link_suggestions.query_for); most views hit the ranking cache.
+        .defer("article__raw", *CLAIM_INDEX_ONLY)
+        .annotate(has_embedding=ExpressionWrapper(Q(embedding__isnull=False), output_field=BooleanField()))
         .prefetch_related(
             "status_changes__changed_by",
             "corrections__changed_by",
@@ -311,7 +325,9 @@ def claim_links(claim: Claim) -> list[LinkedClaim]:
     links = (
         ClaimLink.objects.filter(Q(from_claim=claim) | Q(to_claim=claim))
         .select_related("from_claim__speaker", "from_claim__article", "to_claim__speaker", "to_claim__article")
-        .defer(*(f"{side}__{col}" for side in ("from_claim", "to_claim") for col in ARTICLE_HEAVY))
+        .defer(
+            *(f"{side}__{col}" for side in ("from_claim", "to_claim") for col in (*ARTICLE_HEAVY, *CLAIM_INDEX_ONLY))
+        )
         .order_by("-created_at", "-pk")
     )
     return [LinkedClaim(link, link.to_claim if link.from_claim_id == claim.pk else link.from_claim) for link in links]

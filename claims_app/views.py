@@ -237,7 +237,7 @@ def _detail_context(request: AuthenticatedHttpRequest, claim: Claim, **extra: An
         "history": selectors.claim_history(claim),
         "links": links,
         "suggested": link_suggestions.suggestions_for(claim),
-        "embedding_pending": claim_embeddings.enabled() and claim.embedding is None,
+        "embedding_pending": claim_embeddings.enabled() and not getattr(claim, "has_embedding", True),
         "origin_suggestion": origins.suggest_origin(claim),
         "origin_claims": origins.origin_claims(claim.statement_origin),
         "link_q": link_q,
