@@ -11,6 +11,17 @@ from django.forms.renderers import Jinja2
 from claims_app import selectors
 from claims_app.models import Claim, ClaimLink
 
+# Django's own Jinja2 widget templates: the same markup as the default renderer in less than half the time
+# (pages render up to a dozen widgets per request). One instance, so its engine and compiled templates are
+# cached. Only the app's forms use it: the admin's widget templates exist for the Django engine alone.
+RENDERER = Jinja2()
+
+
+class Form(forms.Form):
+    """Base of the app's forms (rendered with RENDERER)."""
+
+    default_renderer = RENDERER
+
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
@@ -28,7 +39,7 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(item, initial) for item in items if item]
 
 
-class UploadForm(forms.Form):
+class UploadForm(Form):
     # One file is filed at once, like pasted text; several are queued for the background worker.
     file = MultipleFileField(
         required=False, allow_empty_file=True, help_text=".txt, .html or .md; choose several to queue them"
@@ -59,13 +70,13 @@ class UploadForm(forms.Form):
         return data
 
 
-class StatusForm(forms.Form):
+class StatusForm(Form):
     status = forms.ChoiceField(choices=Claim.Status.choices)
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
-class BulkStatusForm(forms.Form):
+class BulkStatusForm(Form):
     ids = forms.TypedMultipleChoiceField(coerce=int, choices=(), error_messages={"required": "Select some claims."})
     status = forms.ChoiceField(choices=Claim.Status.choices)
     note = forms.CharField(required=False, max_length=5000)
@@ -77,7 +88,7 @@ class BulkStatusForm(forms.Form):
         cast(forms.ChoiceField, self.fields["ids"]).choices = [(v, v) for v in raw if str(v).isdigit()]
 
 
-class CorrectionForm(forms.Form):
+class CorrectionForm(Form):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=20000)
     speaker = forms.CharField(required=False, max_length=300, help_text="Name or alias; a new name adds a speaker.")
     kind = forms.ChoiceField(choices=Claim.Kind.choices)
@@ -85,11 +96,11 @@ class CorrectionForm(forms.Form):
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
-class RejectForm(forms.Form):
+class RejectForm(Form):
     note = forms.CharField(required=False, max_length=5000)
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(Form):
     url = forms.URLField(required=False, max_length=2000, assume_scheme="https", label="Source URL")
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
 
@@ -101,17 +112,17 @@ class EvidenceForm(forms.Form):
         return data
 
 
-class LinkForm(forms.Form):
+class LinkForm(Form):
     to_claim = forms.IntegerField(label="Claim id", min_value=1)
     relation = forms.ChoiceField(choices=ClaimLink.Relation.choices)
     note = forms.CharField(required=False, max_length=5000)
 
 
-class RelationForm(forms.Form):
+class RelationForm(Form):
     relation = forms.ChoiceField(choices=ClaimLink.Relation.choices)
 
 
-class SuggestionDecisionForm(forms.Form):
+class SuggestionDecisionForm(Form):
     """Accept (with the chosen relation) or dismiss one suggested link; score and guess are kept for evaluation."""
 
     candidate = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
@@ -122,7 +133,7 @@ class SuggestionDecisionForm(forms.Form):
     )
 
 
-class OriginForm(forms.Form):
+class OriginForm(Form):
     ACTIONS = [
         ("accept", "Accept the suggestion"),
         ("join", "Join origin"),
@@ -141,7 +152,7 @@ class OriginForm(forms.Form):
         cast(forms.ChoiceField, self.fields["peers"]).choices = [(v, v) for v in raw if str(v).isdigit()]
 
 
-class AddClaimForm(forms.Form):
+class AddClaimForm(Form):
     """A missed claim: offsets from the text selection (JS), or just the words, found in the body (no JS)."""
 
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=20000, label="Claim text")
@@ -151,7 +162,7 @@ class AddClaimForm(forms.Form):
     kind = forms.ChoiceField(choices=Claim.Kind.choices, initial=Claim.Kind.DIRECT)
 
 
-class MergeForm(forms.Form):
+class MergeForm(Form):
     other = forms.CharField(max_length=300, label="Speaker to merge into this one (id or exact name)")
     suggestion = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
@@ -160,11 +171,7 @@ HAS_LINKS_CHOICES = [("", "Linked or not"), ("yes", "Has links"), ("no", "No lin
 REJECTED_CHOICES = [("", "Hide rejected"), ("include", "Include rejected"), ("only", "Only rejected")]
 
 
-class ClaimFilterForm(forms.Form):
-    # Django's own Jinja2 widget templates: the same markup, rendered in less than half the time of the
-    # template-engine renderer (the list renders this form on every full page load).
-    default_renderer = Jinja2()  # one instance: it caches its engine and compiled templates
-
+class ClaimFilterForm(Form):
     q = forms.CharField(required=False, label="Search", widget=forms.TextInput(attrs={"type": "search"}))
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Claim.Status.choices])
     kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *Claim.Kind.choices])
