@@ -54,6 +54,28 @@ def test_suggestions_rank_the_paraphrase_first_and_skip_unrelated_and_same_artic
     assert ranked[0].relation_guess in {"same_claim", "paraphrase"}  # same speaker, similar words
 
 
+def test_lexeme_frequencies_of_a_large_table_come_from_postgresqls_statistics(monkeypatch):
+    from django.db import connection
+
+    for n in range(40):
+        ClaimFactory(text=f"The harbour ferry {'strike' if n % 4 == 0 else 'timetable'} number {n} continues.")
+    assert link_suggestions._planner_frequencies() is None  # never analysed: the caller counts instead
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE claims_app_claim")
+    total, frequencies = link_suggestions._planner_frequencies()
+    assert total == 40 and frequencies["harbour"] == 40 and frequencies["strike"] == 10
+    exact = link_suggestions._frequencies("WHERE NOT is_rejected", [])[1]
+    assert {lexeme: frequencies[lexeme] for lexeme in ("harbour", "ferri", "strike")} == {
+        lexeme: exact[lexeme] for lexeme in ("harbour", "ferri", "strike")
+    }
+    # A table past SMALL_TABLE takes them from there, not from counting every claim's lexemes.
+    monkeypatch.setattr(link_suggestions, "SMALL_TABLE", 10)
+    monkeypatch.setattr(link_suggestions, "_frequencies", lambda *a: pytest.fail("counted every claim"))
+    link_suggestions.clear_statistics()
+    assert link_suggestions.document_frequencies() == (total, frequencies)
+    link_suggestions.clear_statistics()
+
+
 def test_relation_guess_flags_a_denial_as_contradiction_and_another_speaker_as_corroboration():
     claim = ClaimFactory(text="The sluice gate at the Korvath weir jammed on Sunday")
     denial = ClaimFactory(text="The sluice gate at the Korvath weir did not jam on Sunday")
