@@ -176,7 +176,6 @@ def claim_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "rows": claim_rows.claim_rows(page.object_list),
         "next": request.get_full_path(),
         "query": query.urlencode(),
-        "statuses": Claim.Status.choices,
         "speaker_chip": Speaker.objects.filter(pk=filters.speaker).first() if filters.speaker else None,
         "article_chip": Article.objects.defer("raw", "body").filter(pk=filters.article).first()
         if filters.article
@@ -200,7 +199,7 @@ def claim_bulk_status(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not form.is_valid():
         error = "Select some claims and a status."
         if request.htmx:
-            context = {"bulk_error": error, "statuses": Claim.Status.choices, "next": back}
+            context = {"bulk_error": error, "next": back}
             return _render(request, "claims_app/claim_list.html", context, "bulk-form")
         messages.error(request, error)
         return redirect(back)
@@ -216,7 +215,7 @@ def claim_bulk_status(request: AuthenticatedHttpRequest) -> HttpResponse:
         response = _render(
             request,
             "claims_app/claim_list.html",
-            {"bulk_message": message, "statuses": Claim.Status.choices, "next": back},
+            {"bulk_message": message, "next": back},
             "bulk-form",
         )
         return trigger_client_event(response, CLAIMS_CHANGED)
@@ -243,7 +242,6 @@ def _detail_context(request: AuthenticatedHttpRequest, claim: Claim, **extra: An
         "link_q": link_q,
         "link_results": selectors.link_candidates(claim, link_q, linked_ids) if link_q else [],
         "speaker_claim_count": selectors.speaker_claim_count(claim.speaker),
-        "statuses": Claim.Status.choices,
         "relations": ClaimLink.Relation.choices,
         "status_form": StatusForm(initial={"status": claim.status, "version": claim.version}),
         "correction_form": CorrectionForm(
