@@ -388,6 +388,24 @@ class StatementOrigin(models.Model):
         return f"{who}{f' — {self.medium}' if self.medium else ''} (origin #{self.pk})"
 
 
+class SearchWord(models.Model):
+    """Every word that occurs in a claim's text (lowercase letters, 3+ long): the vocabulary that corrects a
+    misspelt search ("councel" -> "council") with one trigram lookup instead of a trigram scan of every claim.
+
+    Filled by PostgreSQL itself: statement-level triggers on claims_app_claim (migration 0012) add the words of
+    inserted rows and of rows whose text changed, whichever path wrote them (ingest, corrections, COPY, admin).
+    Words are never removed; a word whose claims are gone just corrects to a search that finds nothing.
+    """
+
+    word = models.CharField(max_length=100, primary_key=True)
+
+    class Meta:
+        indexes = [GinIndex(OpClass("word", name="gin_trgm_ops"), name="searchword_trgm")]
+
+    def __str__(self) -> str:
+        return self.word
+
+
 class LinkSuggestionDecision(models.Model):
     """An editor's answer to a suggested link; a dismissed pair is never suggested again."""
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any
 
-from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchVector, TrigramSimilarity
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -30,6 +31,7 @@ from claims_app.models import (
     ClaimCorrection,
     ClaimLink,
     ClaimStatusChange,
+    SearchWord,
     Speaker,
     SpeakerMerge,
     SpeakerMergeSuggestion,
@@ -84,6 +86,7 @@ class ClaimPage:
     count: int
     count_is_capped: bool
     fuzzy: bool = False
+    corrected: str = ""
 
     @property
     def has_previous(self) -> bool:
@@ -169,14 +172,39 @@ def _full_text(qs: QuerySet[Claim], q: str) -> QuerySet[Claim]:
     return qs.filter(Q(search_vector=query) | Q(speaker_id__in=speaker_ids))
 
 
-def _similar_spelling(qs: QuerySet[Claim], q: str) -> QuerySet[Claim]:
-    # word_similarity (%>) finds a misspelt word inside a long claim; trigram GIN indexes serve both sides.
+_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def corrected_query(q: str) -> str:
+    """`q` with each word that no claim contains replaced by the most similar word that one does (trigram
+    similarity over the SearchWord vocabulary, its GIN index), or "" when no word needed or found a
+    correction. Quotes, `-` and `or` of websearch syntax are kept."""
+    words = {w.casefold() for w in _WORD.findall(q)} - {"or"}
+    unknown = words - set(SearchWord.objects.filter(word__in=words).values_list("word", flat=True))
+    corrections = {}
+    for word in sorted(unknown):
+        best = (
+            SearchWord.objects.filter(word__trigram_similar=word)
+            .annotate(similarity=TrigramSimilarity("word", word))
+            .order_by("-similarity", "word")
+            .values_list("word", flat=True)
+            .first()
+        )
+        if best:
+            corrections[word] = best
+    if not corrections:
+        return ""
+    return _WORD.sub(lambda m: corrections.get(m.group(0).casefold(), m.group(0)), q)
+
+
+def _similar_speakers(qs: QuerySet[Claim], q: str) -> QuerySet[Claim]:
+    # word_similarity (%>) finds a misspelt name inside a longer one; the trigram GIN index serves it.
     speaker_ids = list(
         Speaker.objects.filter(normalised_name__trigram_word_similar=q.casefold()).values_list("pk", flat=True)[
             :SPEAKER_MATCH_LIMIT
         ]
     )
-    return qs.filter(Q(text__trigram_word_similar=q) | Q(speaker_id__in=speaker_ids))
+    return qs.filter(speaker_id__in=speaker_ids)
 
 
 def _capped_count(qs: QuerySet[Claim]) -> int:
@@ -200,8 +228,17 @@ def _search_order(sort: str) -> list[Any]:
     return order
 
 
-def claim_search(filters: ClaimFilters) -> tuple[QuerySet[Claim], bool, int]:
-    """The filtered, sorted claims, whether the search fell back to similar spellings, and the capped count.
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    claims: QuerySet[Claim]  # filtered and sorted
+    count: int  # capped at COUNT_CAP + 1
+    corrected: str = ""  # the query actually searched, when the typed one found nothing and was corrected
+    fuzzy: bool = False  # nothing matched the words: these are claims by speakers with similar names
+
+
+def claim_search(filters: ClaimFilters) -> SearchResult:
+    """The filtered, sorted claims and their capped count. A search that finds nothing is retried with its
+    misspelt words corrected ("councel" -> "council"), then as a speaker name spelt differently.
 
     The count doubles as the "did full text find anything" test, which also avoids a LIMIT 1 probe that
     PostgreSQL would answer with a sequential scan.
@@ -209,27 +246,32 @@ def claim_search(filters: ClaimFilters) -> tuple[QuerySet[Claim], bool, int]:
     qs = _filtered(filters)
     if not filters.q:
         order: Sequence[Any] = SORTS.get(filters.sort, SORTS["newest"])[1]
-        return _claim_rows(qs).order_by(*order), False, _capped_count(qs)
-    fuzzy = False
+        return SearchResult(_claim_rows(qs).order_by(*order), _capped_count(qs))
+    fuzzy, corrected = False, ""
     matches = _full_text(qs, filters.q)
     count = _capped_count(matches)
+    if count == 0 and (corrected := corrected_query(filters.q)):
+        matches = _full_text(qs, corrected)
+        count = _capped_count(matches)
+        corrected = corrected if count else ""
     if count == 0:
-        matches, fuzzy = _similar_spelling(qs, filters.q), True
+        matches, fuzzy = _similar_speakers(qs, filters.q), True
         count = _capped_count(matches)
     # Many matches: walking the sort index finds a page's worth quickly. Few: fetch them all and sort.
     dense = count > DENSE_MATCHES
     order = SORTS.get(filters.sort, SORTS["newest"])[1] if dense else _search_order(filters.sort)
-    return _claim_rows(matches).order_by(*order), fuzzy, count
+    return SearchResult(_claim_rows(matches).order_by(*order), count, corrected, fuzzy)
 
 
 def claim_list(filters: ClaimFilters) -> QuerySet[Claim]:
-    return claim_search(filters)[0]
+    return claim_search(filters).claims
 
 
 def claim_page(filters: ClaimFilters, number: int, per_page: int, *, only: Sequence[str] | None = None) -> ClaimPage:
     """A page of the claim list: a capped COUNT and a LIMIT/OFFSET query (plus speaker-name lookups when searching).
     `only` limits the columns fetched (the list page's rows read a dozen)."""
-    qs, fuzzy, count = claim_search(filters)
+    result = claim_search(filters)
+    qs, count = result.claims, result.count
     if only is not None:
         qs = qs.only(*only)
     number = max(1, number)
@@ -242,7 +284,8 @@ def claim_page(filters: ClaimFilters, number: int, per_page: int, *, only: Seque
         has_next=len(rows) > per_page,
         count=min(count, COUNT_CAP),
         count_is_capped=count > COUNT_CAP,
-        fuzzy=fuzzy,
+        fuzzy=result.fuzzy,
+        corrected=result.corrected,
     )
 
 

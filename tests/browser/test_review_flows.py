@@ -136,7 +136,7 @@ def test_filter_and_search_update_the_list_and_the_url(page: Page, desk):  # typ
     expect(page.locator("#results .count")).to_contain_text("1")
     page.select_option("select[name=outlet]", "")
     page.fill("#id_q", "feries")  # misspelt
-    expect(page.locator("#results")).to_contain_text("similar spellings")
+    expect(page.locator("#results")).to_contain_text("showing results for “ferries”")
     expect(page.locator("tr.claim-row")).to_have_count(2)
     screenshot(page, "06-claim-search-fuzzy")
 
