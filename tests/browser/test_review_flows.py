@@ -122,6 +122,37 @@ def test_editor_links_two_claims_from_different_articles(page: Page, desk):  # t
     screenshot(page, "05-claim-linked")
 
 
+def test_editor_accepts_a_suggested_link_with_the_relation_chosen(page: Page, desk):  # type: ignore[no-untyped-def]
+    login(page, "eddie")
+    page.goto(desk["ferries"].get_absolute_url())
+    suggestion = page.locator(f"#suggested-{desk['return'].pk}")
+    expect(suggestion).to_contain_text("Ferries return on Monday at the earliest")
+    suggestion.locator("select[name=relation]").select_option("corroborates")
+    suggestion.get_by_role("button", name="Link").click()
+    expect(page.locator("#links ul.links")).to_contain_text("Ferries return on Monday at the earliest")
+    expect(page.locator(f"#suggested-{desk['return'].pk}")).to_have_count(0)  # linked: no longer suggested
+    link = ClaimLink.objects.get()
+    assert {link.from_claim_id, link.to_claim_id} == {desk["ferries"].pk, desk["return"].pk}
+    assert link.relation == "corroborates"
+    screenshot(page, "16-suggestion-accepted")
+
+
+def test_editor_dismisses_a_suggestion_and_it_stays_gone(page: Page, desk):  # type: ignore[no-untyped-def]
+    login(page, "eddie")
+    page.goto(desk["ferries"].get_absolute_url())
+    suggestion = page.locator(f"#suggested-{desk['return'].pk}")
+    expect(suggestion).to_be_visible()
+    suggestion.get_by_role("button", name="Dismiss").click()
+    expect(page.locator(f"#suggested-{desk['return'].pk}")).to_have_count(0)
+    page.reload()
+    expect(page.locator("#links")).to_be_visible()
+    expect(page.locator(f"#suggested-{desk['return'].pk}")).to_have_count(0)
+    page.goto(desk["return"].get_absolute_url())  # nor from the other side
+    expect(page.locator("#links")).to_be_visible()
+    expect(page.locator(f"#suggested-{desk['ferries'].pk}")).to_have_count(0)
+    assert not ClaimLink.objects.exists()
+
+
 def test_filter_and_search_update_the_list_and_the_url(page: Page, desk):  # type: ignore[no-untyped-def]
     login(page, "vera")
     page.goto("/claims/")
