@@ -173,6 +173,7 @@ def _full_text(qs: QuerySet[Claim], q: str) -> QuerySet[Claim]:
 
 
 _WORD = re.compile(r"[^\W\d_]{3,}")
+MAX_CORRECTED_WORDS = 5
 
 
 def corrected_query(q: str) -> str:
@@ -181,6 +182,8 @@ def corrected_query(q: str) -> str:
     correction. Quotes, `-` and `or` of websearch syntax are kept."""
     words = {w.casefold() for w in _WORD.findall(q)} - {"or"}
     unknown = words - set(SearchWord.objects.filter(word__in=words).values_list("word", flat=True))
+    if len(unknown) > MAX_CORRECTED_WORDS:  # not a typo; and a lookup per word must stay bounded
+        return ""
     corrections = {}
     for word in sorted(unknown):
         best = (

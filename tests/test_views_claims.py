@@ -89,6 +89,9 @@ def test_misspelt_search_is_corrected_to_a_word_the_claims_contain(viewer_client
     assert "showing results for “<strong>desalination plant</strong>”" in page.content.decode()
     # A correction that still finds nothing under the other filters is not offered.
     assert not viewer_client.get(LIST, {"q": "desalinaton", "status": "false"}).context["page"].corrected
+    # Nor is one for a query of many unknown words (not a typo; and each would cost a lookup).
+    assert selectors.corrected_query("desalinaton plnt") == "desalination plant"
+    assert selectors.corrected_query(" ".join(["desalinaton", "qwzx", "vbnm", "plkj", "zzqq", "xxyy"])) == ""
 
 
 def test_misspelt_speaker_name_finds_their_claims(viewer_client):
