@@ -124,6 +124,11 @@ class SpeakerMergeSuggestion(models.Model):
         return f"{self.speaker} ≈ {self.candidate} ({self.score:.2f})"
 
 
+# Claim columns only PostgreSQL and the suggestion ranking read (search and link-suggestion retrieval); pages
+# and services defer them, so the 384-float embedding, lexeme array and tsvector are never fetched for nothing.
+CLAIM_INDEX_ONLY = ("search_vector", "lexemes", "embedding")
+
+
 class Claim(models.Model):
     class Kind(models.TextChoices):
         DIRECT = "direct", "Direct quote"

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import TrigramSimilarity
 
-from claims_app.models import Claim, StatementOrigin
+from claims_app.models import CLAIM_INDEX_ONLY, Claim, StatementOrigin
 
 NEAR_DUPLICATE = 0.45  # pg_trgm similarity of the same statement reworded by another outlet
 CITED_SIMILAR = 0.25  # lower bar when the article names the other outlet as its source
@@ -93,7 +93,7 @@ def suggest_origin(claim: Claim) -> OriginSuggestion | None:
         Claim.objects.filter(is_rejected=False)
         .exclude(article_id=claim.article_id)
         .select_related("article", "speaker", "statement_origin")
-        .defer("article__raw", "search_vector", "lexemes", "embedding")
+        .defer("article__raw", *CLAIM_INDEX_ONLY)
         .annotate(similarity=TrigramSimilarity("text", claim.text))
     )
     if claim.speaker_id is not None:

@@ -26,6 +26,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncMonth
 
 from claims_app.models import (
+    CLAIM_INDEX_ONLY,
     Article,
     Claim,
     ClaimCorrection,
@@ -53,8 +54,6 @@ SORTS: dict[str, tuple[str, tuple[str, ...]]] = {
 
 # Columns of Article a claim row never shows; the body and raw upload can be large.
 ARTICLE_HEAVY = ("article__body", "article__raw", "article__boilerplate_removed")
-# Claim columns only PostgreSQL reads (search and link-suggestion retrieval); rows never need them in Python.
-CLAIM_INDEX_ONLY = ("search_vector", "lexemes", "embedding")  # columns only indexes and ranking read
 
 
 @dataclass(frozen=True, slots=True)

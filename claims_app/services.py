@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from claims_app import claim_embeddings, corroboration, roles
 from claims_app.models import (
+    CLAIM_INDEX_ONLY,
     Article,
     Claim,
     ClaimCorrection,
@@ -37,7 +38,6 @@ from claims_app.models import (
     SpeakerMergeSuggestion,
 )
 from claims_app.nlp.records import ArticleExtraction, ClaimRecord, CleanedArticle, InputRejected, SpeakerRecord
-from claims_app.selectors import CLAIM_INDEX_ONLY
 
 if TYPE_CHECKING:
     from spacy.language import Language
