@@ -2,21 +2,34 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-REQ_HASH := $(shell sha256sum requirements.txt | cut -c1-16)
+# One stamp per requirements file content: production (make run) and development (make test) installs.
+REQ_HASH := $(shell cat requirements.txt | sha256sum | cut -c1-16)
+DEV_HASH := $(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-16)
 STAMP := $(VENV)/.installed-$(REQ_HASH)
+DEV_STAMP := $(VENV)/.installed-dev-$(DEV_HASH)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test browser lint bench evaluate migrate demo check-deploy clean-data serve worker bench-pages load wrk
+.PHONY: install install-dev test-fast run test browser lint bench evaluate migrate demo check-deploy clean-data serve worker bench-pages load wrk
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	@rm -f $(VENV)/.installed-*
+	@rm -f $(filter-out $(DEV_STAMP),$(wildcard $(VENV)/.installed-*))
 	@touch $@
 
+# The dev install includes production's (requirements-dev.txt starts with -r requirements.txt).
+$(DEV_STAMP): requirements.txt requirements-dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $@ $(STAMP)
+
 install: $(STAMP)
+
+install-dev: $(DEV_STAMP)
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
@@ -57,25 +70,32 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 # The whole suite: lint and types first (ruff, mypy; ~20 s cold), then every test.
-test: install browser lint
+test: install-dev browser lint
 	$(BIN)/python -m pytest
 
-lint: install
+# Every test but the browser ones, without lint.
+test-fast: install-dev
+	$(BIN)/python -m pytest -m "not browser"
+
+# ruff, mypy, the import contracts (pyproject.toml [tool.importlinter]) and no missing migration.
+lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy claims_app config
+	$(BIN)/mypy claims_app claimdesk_dev config
+	$(BIN)/lint-imports
+	$(BIN)/python manage.py makemigrations --check --dry-run
 
-evaluate: migrate
+evaluate: install-dev migrate
 	@echo "== development set (eval/extraction)"
 	$(BIN)/python manage.py evaluate_extraction
 	@echo "== held-out set (eval/heldout)"
 	$(BIN)/python manage.py evaluate_extraction --gold eval/heldout
 
-bench: migrate
+bench: install-dev migrate
 	$(BIN)/python bench/ingest.py
 
 # Page costs at 10k and 200k synthetic claims against baselines, in a separate database (.data/bench).
-bench-pages: install
+bench-pages: install-dev
 	$(BIN)/python bench/pages.py
 
 # Debian's wrk drives the load test.

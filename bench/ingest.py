@@ -26,9 +26,12 @@ django.setup()
 
 from django.db import transaction  # noqa: E402
 
-from claims_app import services  # noqa: E402
-from claims_app.article_files import article_paths  # noqa: E402
-from claims_app.nlp import pipeline  # noqa: E402
+from claims_app.ingest import services as ingest_services  # noqa: E402
+from claims_app.ingest.files import article_paths  # noqa: E402
+from claims_app.nlp import (  # noqa: E402
+    pipeline,
+    records,
+)
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 
@@ -52,7 +55,7 @@ def main() -> None:
     import spacy
     from django.conf import settings
 
-    services.load_nlp()  # the full pipeline, loaded once before timing
+    ingest_services.load_nlp()  # the full pipeline, loaded once before timing
     # The baseline is the stock model with none of Claimdesk's components.
     nlp = spacy.load(settings.CLAIMS_SPACY_MODEL)
     cleaned = [pipeline.prepare(raw, filename=name) for name, raw in items]
@@ -72,8 +75,8 @@ def main() -> None:
     def ingest_single() -> None:
         with transaction.atomic():
             for name, raw in items:
-                with contextlib.suppress(services.InputRejected):
-                    services.ingest_article(raw=raw, filename=name)
+                with contextlib.suppress(records.InputRejected):
+                    ingest_services.ingest_article(raw=raw, filename=name)
             transaction.set_rollback(True)
 
     def bare_pipe() -> None:
@@ -82,10 +85,10 @@ def main() -> None:
 
     def ingest_bulk() -> None:
         with transaction.atomic():
-            for name, raw, outcome in services.prepared_batches(items):
-                if not isinstance(outcome, services.InputRejected):
-                    with contextlib.suppress(services.InputRejected):
-                        services.ingest_prepared(raw=raw, filename=name, extraction=outcome)
+            for name, raw, outcome in ingest_services.prepared_batches(items):
+                if not isinstance(outcome, records.InputRejected):
+                    with contextlib.suppress(records.InputRejected):
+                        ingest_services.ingest_prepared(raw=raw, filename=name, extraction=outcome)
             transaction.set_rollback(True)
 
     rows = []

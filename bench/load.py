@@ -45,7 +45,7 @@ from django.middleware.csrf import _get_new_csrf_string  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
-from claims_app.corpus import OUTLETS  # noqa: E402
+from claimdesk_dev.corpus import OUTLETS  # noqa: E402
 from claims_app.models import Claim  # noqa: E402
 
 LUA = r"""
@@ -106,8 +106,8 @@ end
 def session_cookie() -> str:
     from django.contrib.auth import get_user_model
 
+    from claims_app.accounts import create_user
     from claims_app.roles import Role
-    from claims_app.services import create_user
 
     user = get_user_model().objects.filter(username="load-editor").first() or create_user(
         username="load-editor", password="load-password-123", role=Role.EDITOR

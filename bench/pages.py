@@ -38,9 +38,9 @@ from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from claims_app import selectors  # noqa: E402
-from claims_app.corpus import OUTLETS  # noqa: E402
+from claimdesk_dev.corpus import OUTLETS  # noqa: E402
 from claims_app.models import Claim  # noqa: E402
+from claims_app.review import selectors as review_selectors  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "15"))
 SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "10000,200000").split(",")]
@@ -73,8 +73,8 @@ def ensure_size(claims: int) -> None:
 
 
 def users() -> tuple[Client, Client]:
+    from claims_app.accounts import create_user
     from claims_app.roles import Role
-    from claims_app.services import create_user
 
     User = get_user_model()
     editor = User.objects.filter(username="bench-editor").first() or create_user(
@@ -109,7 +109,7 @@ def raw(statements: list[str]) -> Callable[[], None]:
 def measure(size: int) -> dict[str, tuple[float, float]]:
     editor, admin = users()
     filters = {"status": "unreviewed", "outlet": OUTLET, "q": SEARCH, "sort": "newest"}
-    page = selectors.claim_page(selectors.ClaimFilters(**filters), 1, settings.CLAIMS_PAGE_SIZE)
+    page = review_selectors.claim_page(review_selectors.ClaimFilters(**filters), 1, settings.CLAIMS_PAGE_SIZE)
     list_sql = page_sql(editor, "/claims/", filters)
     print(f"  list: {page.count:,} matches, page of {len(page.object_list)}, {len(list_sql)} SELECTs per page")
 

@@ -23,7 +23,8 @@ django.setup()
 
 from django.db import transaction  # noqa: E402
 
-from claims_app import retrieval_eval  # noqa: E402
+from claimdesk_dev import retrieval_eval  # noqa: E402
+from claims_app.linking import retrieval  # noqa: E402
 
 
 def main() -> None:
@@ -33,11 +34,11 @@ def main() -> None:
     parser.add_argument("--show-misses", action="store_true")
     args = parser.parse_args()
     folder = Path(args.dir)
-    vclaims = retrieval_eval.read_items(folder / "vclaims.jsonl")
-    queries = retrieval_eval.read_items(folder / "queries.jsonl")
+    vclaims = retrieval.read_items(folder / "vclaims.jsonl")
+    queries = retrieval.read_items(folder / "queries.jsonl")
     gold = retrieval_eval.read_qrels(folder / "qrels.jsonl")
     with transaction.atomic():
-        ours = retrieval_eval.rank_items(vclaims, queries, top=args.top)
+        ours = retrieval.rank_items(vclaims, queries, top=args.top)
         transaction.set_rollback(True)
     baseline = retrieval_eval.tfidf_rank(vclaims, queries, top=args.top)
     print(f"{len(queries)} queries, {len(vclaims)} vclaims, top {args.top}")

@@ -31,10 +31,11 @@ django.setup()
 
 from django.db import connection, transaction  # noqa: E402
 
-from claims_app import claim_embeddings, corpus, link_suggestions  # noqa: E402
+from claimdesk_dev import corpus  # noqa: E402
+from claims_app.linking import embeddings, suggestions  # noqa: E402
 from claims_app.models import Article, Claim, Speaker  # noqa: E402
 
-DIMENSIONS = claim_embeddings.DIMENSIONS
+DIMENSIONS = embeddings.DIMENSIONS
 CLAIMS = int(os.environ.get("BENCH_CLAIMS", "100000"))
 QUERIES = int(os.environ.get("BENCH_QUERIES", "50"))
 BRUTE_QUERIES = 5
@@ -124,7 +125,7 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def brute_force(query: link_suggestions.QueryClaim) -> None:
+def brute_force(query: suggestions.QueryClaim) -> None:
     """Every row scored by embedding cosine, trigram similarity and lexeme overlap, no index: what ranking
     costs without retrieval."""
     with connection.cursor() as cursor:
@@ -134,7 +135,7 @@ def brute_force(query: link_suggestions.QueryClaim) -> None:
             """SELECT id, 1 - (embedding <=> %s::vector) + similarity(text, %s)
                       + cardinality(ARRAY(SELECT unnest(lexemes) INTERSECT SELECT unnest(%s::text[]))) AS s
                FROM claims_app_claim WHERE NOT is_rejected AND article_id <> %s ORDER BY s DESC LIMIT 10""",
-            [claim_embeddings.to_sql(query.embedding), query.text, list(query.lexemes), query.article_id],
+            [embeddings.to_sql(query.embedding), query.text, list(query.lexemes), query.article_id],
         )
         cursor.fetchall()
         cursor.execute("SET LOCAL enable_bitmapscan = on")
@@ -150,23 +151,23 @@ def main() -> None:
             f"generated {len(ids):,} claims in {time.perf_counter() - started:.1f} s "
             f"(table now ~{Claim.objects.count():,} claims)"
         )
-        link_suggestions.clear_statistics()
+        suggestions.clear_statistics()
         started = time.perf_counter()
-        link_suggestions.document_frequencies()
+        suggestions.document_frequencies()
         print(
-            f"document frequencies (cached {link_suggestions.STATS_TTL_SECONDS} s): "
+            f"document frequencies (cached {suggestions.STATS_TTL_SECONDS} s): "
             f"{(time.perf_counter() - started) * 1000:.0f} ms"
         )
         sample = rng.sample(ids, QUERIES)
-        queries = [link_suggestions.query_for(c) for c in Claim.objects.select_related("article").filter(pk__in=sample)]
+        queries = [suggestions.query_for(c) for c in Claim.objects.select_related("article").filter(pk__in=sample)]
         for query in queries[:3]:
-            link_suggestions.rank(query)  # warm the buffer cache
+            suggestions.rank(query)  # warm the buffer cache
         assert all(q.embedding is not None for q in queries)
         print("embeddings: stand-ins (normalised sums of random word vectors), not the model's; see the docstring")
         timings, candidates = [], []
         for query in queries:
             t0 = time.perf_counter()
-            ranked = link_suggestions.rank(query, top=10)
+            ranked = suggestions.rank(query, top=10)
             timings.append((time.perf_counter() - t0) * 1000)
             candidates.append(len(ranked))
         p50, p95 = statistics.median(timings), percentile(timings, 95)
@@ -175,14 +176,14 @@ def main() -> None:
             f"max {max(timings):.1f} ms; suggestions returned per claim: median {statistics.median(candidates)}"
         )
 
-        _, frequencies = link_suggestions.document_frequencies()
-        sql, params = link_suggestions.candidate_query(queries[0], frequencies, None)
+        _, frequencies = suggestions.document_frequencies()
+        sql, params = suggestions.candidate_query(queries[0], frequencies, None)
         with connection.cursor() as cursor:
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql, params)
             plan = "\n".join(row[0] for row in cursor.fetchall())
         print("\nEXPLAIN of the candidate query:\n" + plan + "\n")
         assert "claim_lexemes_gin" in plan, "the candidate query did not use the lexeme index"
-        sql, params = link_suggestions.neighbour_query(queries[0], queries[0].embedding, None)
+        sql, params = suggestions.neighbour_query(queries[0], queries[0].embedding, None)
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql, params)

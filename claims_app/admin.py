@@ -65,8 +65,8 @@ class ClaimStatusChangeInline(admin.TabularInline):
 
 @admin.register(Claim)
 class ClaimAdmin(admin.ModelAdmin):
-    list_display = ["short_text", "speaker", "kind", "status", "is_rejected", "origin", "article", "created_at"]
-    list_filter = ["status", "kind", "is_rejected", "origin", "article__outlet", "created_at"]
+    list_display = ["short_text", "speaker", "kind", "status", "is_rejected", "filed_by", "article", "created_at"]
+    list_filter = ["status", "kind", "is_rejected", "filed_by", "article__outlet", "created_at"]
     search_fields = ["text", "speaker__name", "article__title"]
     list_select_related = ["speaker", "article"]
     raw_id_fields = ["article", "speaker", "reviewed_by"]

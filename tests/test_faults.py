@@ -20,7 +20,9 @@ from django.db import connection, connections, transaction
 from django.test import Client
 from django.urls import reverse
 
-from claims_app import ingest_jobs, services
+from claims_app.api import tokens
+from claims_app.ingest import jobs
+from claims_app.ingest import services as ingest_services
 from claims_app.models import Article, Claim, ClaimStatusChange, IngestJob, Speaker
 from claims_app.roles import Role
 from tests.factories import ClaimFactory, UserFactory
@@ -73,11 +75,11 @@ def committed_counts() -> tuple[int, int, int]:
 
 def test_database_connection_killed_mid_ingest_leaves_no_partial_article():
     with terminate_backend_during(Claim.objects, "bulk_create"), pytest.raises(Exception) as excinfo:
-        services.ingest_article(raw=sample("harbour_report.txt"), filename="a.txt")
+        ingest_services.ingest_article(raw=sample("harbour_report.txt"), filename="a.txt")
     assert "terminat" in str(excinfo.value).lower() or "closed" in str(excinfo.value).lower()
     assert committed_counts() == (0, 0, 0)  # article and speakers were written, then rolled back whole
     connection.close()
-    article = services.ingest_article(raw=sample("harbour_report.txt"), filename="a.txt")  # and a retry works
+    article = ingest_services.ingest_article(raw=sample("harbour_report.txt"), filename="a.txt")  # and a retry works
     assert committed_counts()[0] == 1 and article.claims.exists()
 
 
@@ -92,14 +94,14 @@ def test_upload_whose_database_connection_dies_reports_it_and_saves_nothing(edit
 
 
 def test_background_job_whose_database_connection_dies_is_requeued_then_filed(editor):
-    batch = ingest_jobs.queue_files(files=[("a.txt", sample("harbour_report.txt"))], uploaded_by=editor)
+    batch = jobs.queue_files(files=[("a.txt", sample("harbour_report.txt"))], uploaded_by=editor)
     job = IngestJob.objects.get(batch=batch)
     with terminate_backend_during(Claim.objects, "bulk_create"):
-        assert ingest_jobs.run_job(job_id=job.pk) == "requeued"
+        assert jobs.run_job(job_id=job.pk) == "requeued"
     job.refresh_from_db()
     assert job.status == "queued" and "Database error" in job.message and job.attempts == 1
     assert committed_counts() == (0, 0, 0)
-    assert ingest_jobs.run_job(job_id=job.pk) == "done"
+    assert jobs.run_job(job_id=job.pk) == "done"
     job.refresh_from_db()
     assert job.attempts == 2 and Article.objects.count() == 1 and job.article == Article.objects.get()
 
@@ -118,7 +120,7 @@ def _start_worker(*args: str) -> subprocess.Popen:  # type: ignore[type-arg]
 
 
 def test_worker_killed_mid_ingest_is_retried_without_a_duplicate_article(editor):
-    batch = ingest_jobs.queue_files(files=[("a.txt", sample("harbour_report.txt"))], uploaded_by=editor)
+    batch = jobs.queue_files(files=[("a.txt", sample("harbour_report.txt"))], uploaded_by=editor)
     job = IngestJob.objects.get(batch=batch)
     with other_connection() as blocker, other_connection() as watcher:
         # Hold the claim table so the worker stops after writing the article and speakers, before the claims.
@@ -216,10 +218,8 @@ def test_request_after_the_database_dropped_our_connection_reconnects(viewer):
     from django.core.wsgi import get_wsgi_application
     from werkzeug.test import Client as WsgiClient
 
-    from claims_app import corroboration_services
-
     ClaimFactory()
-    _, key = corroboration_services.create_api_token(user=viewer, name="restart")
+    _, key = tokens.create_api_token(user=viewer, name="restart")
     client = WsgiClient(get_wsgi_application())
     headers = {"Authorization": f"Bearer {key}"}
     with mock.patch.dict(connection.settings_dict, CONN_MAX_AGE=None):  # keep the connection across requests

@@ -11,8 +11,8 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
-from claims_app import services
 from claims_app.models import Claim, ClaimLink, ClaimStatusChange, Evidence
+from claims_app.review import services as review_services
 from claims_app.roles import Role
 from tests.factories import ArticleFactory, ClaimFactory, ClaimLinkFactory
 
@@ -118,7 +118,7 @@ def test_editor_marks_claim_verified_and_history_records_it(editor_client, edito
 
 def test_stale_version_is_a_conflict_not_a_silent_overwrite(editor_client, editor):
     claim = ClaimFactory()
-    services.change_claim_status(claim=claim, user=editor, status="false", expected_version=1)
+    review_services.change_claim_status(claim=claim, user=editor, status="false", expected_version=1)
     response = editor_client.post(
         reverse("claims_app:claim_status", args=[claim.pk]), {"status": "verified", "version": 1}, follow=True
     )

@@ -62,7 +62,7 @@ _DOUBLED = re.compile(r"(\w)\1+")
 def normalise_name(name: str) -> str:
     """Comparable key: casefolded, accent-free, titles dropped, transliteration variants folded."""
     tokens = _strip_titles(_plain(name).split())
-    return " ".join(token if token in ORGANISATION_WORDS else _fold_transliteration(token) for token in tokens)
+    return " ".join(token if token in ORGANISATION_WORDS else fold_transliteration(token) for token in tokens)
 
 
 def _strip_titles(tokens: list[str]) -> list[str]:
@@ -75,7 +75,7 @@ def _strip_titles(tokens: list[str]) -> list[str]:
     return tokens
 
 
-def _fold_transliteration(token: str) -> str:
+def fold_transliteration(token: str) -> str:
     """Fold Yury/Yuri/Iurii, Zelensky/Zelenskyy/Zelenskiy, Aleksandr/Alexandr, Kharkiv/Harkiv."""
     if not token.isalpha():
         return token

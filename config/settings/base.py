@@ -58,8 +58,10 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "claims_app.context_processors.user_permissions",
+                "claims_app.web.context_processors.user_permissions",
             ],
+            # The tag library lives in the package whose markup it renders, not in a top-level templatetags/.
+            "libraries": {"claim_tags": "claims_app.review.claim_tags"},
         },
     },
 ]

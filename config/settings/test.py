@@ -9,3 +9,6 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 
 # Lets two test runs share one server (e.g. parallel checkouts): CLAIMS_TEST_DB=test_other.
 DATABASES["default"]["TEST"] = {"NAME": env.str("CLAIMS_TEST_DB", default="test_claimdesk")}  # noqa: F405
+
+# Evaluation and benchmark tooling (synthetic corpus, extraction scoring and their commands): never in production.
+INSTALLED_APPS = [*INSTALLED_APPS, "claimdesk_dev"]  # noqa: F405

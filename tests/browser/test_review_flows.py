@@ -205,7 +205,7 @@ def test_editor_adds_a_missed_claim_by_selecting_text(page: Page, desk):  # type
     page.get_by_role("button", name="Add claim").click()
     expect(page.locator("#add-claim")).to_contain_text("Added claim")
     expect(page.locator("#article-body a.hl")).to_have_count(3)
-    claim = Claim.objects.get(origin="editor")
+    claim = Claim.objects.get(filed_by="editor")
     assert desk["first"].body[claim.start : claim.end] == phrase
 
 

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from claims_app import corroboration_services
+from claims_app.api import tokens
 
 
 class Command(BaseCommand):
@@ -23,7 +23,7 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"No user called {options['username']!r}.")
         try:
-            token, key = corroboration_services.create_api_token(user=user, name=options["name"])
+            token, key = tokens.create_api_token(user=user, name=options["name"])
         except PermissionDenied as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(key)

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from claims_app import services
+from claims_app import accounts
 from claims_app.roles import Role
 
 
@@ -34,7 +34,7 @@ class Command(BaseCommand):
             if password != getpass.getpass("Password (again): "):
                 raise CommandError("Passwords did not match.")
         try:
-            services.create_user(
+            accounts.create_user(
                 username=username, password=password, role=Role(options["role"]), email=options["email"]
             )
         except ValidationError as exc:

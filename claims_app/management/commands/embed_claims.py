@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from claims_app import claim_embeddings
+from claims_app.linking import embeddings
 
 
 class Command(BaseCommand):
@@ -22,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=256, help="Claims per encode and write (default 256).")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if not claim_embeddings.enabled():
+        if not embeddings.enabled():
             raise CommandError("Claim embeddings are off (CLAIMS_EMBEDDING_MODEL is empty).")
         if options["batch_size"] < 1:
             raise CommandError("--batch-size must be at least 1.")
@@ -32,7 +32,5 @@ class Command(BaseCommand):
             if options["verbosity"] > 1:
                 self.stdout.write(f"  {done}/{total}")
 
-        count = claim_embeddings.backfill(
-            everything=options["all"], batch_size=options["batch_size"], progress=progress
-        )
+        count = embeddings.backfill(everything=options["all"], batch_size=options["batch_size"], progress=progress)
         self.stdout.write(f"Embedded {count} claim(s) in {time.perf_counter() - started:.1f} s.")

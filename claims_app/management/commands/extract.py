@@ -7,8 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from claims_app import services
-from claims_app.article_files import article_paths
+from claims_app.ingest import services as ingest_services
+from claims_app.ingest import speaker_resolution
+from claims_app.ingest.files import article_paths
 from claims_app.nlp.records import InputRejected
 
 
@@ -35,7 +36,7 @@ class Command(BaseCommand):
         directory = speaker_matching.SpeakerDirectory()
         results: list[dict[str, Any]] = []
         failures: list[str] = []
-        for source, _raw, outcome in services.prepared_batches(items):
+        for source, _raw, outcome in ingest_services.prepared_batches(items):
             if isinstance(outcome, InputRejected):
                 failures.append(f"{source}: {outcome}")
                 continue
@@ -46,7 +47,7 @@ class Command(BaseCommand):
             for claim in outcome.claims:
                 name = claim_speaker(claim, outcome)
                 if name and name not in names:
-                    names[name] = directory.resolve(services.author_record(name))[0]
+                    names[name] = directory.resolve(speaker_resolution.author_record(name))[0]
             results.append(extraction_to_dict(outcome, source=source, canonical=names.__getitem__))
 
         if options["json"]:

@@ -11,8 +11,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from claims_app import ingest_jobs, services
-from claims_app.article_files import article_paths
+from claims_app.ingest import jobs as ingest_jobs
+from claims_app.ingest import services as ingest_services
+from claims_app.ingest.files import article_paths
 from claims_app.models import Article
 from claims_app.nlp.records import InputRejected
 
@@ -65,12 +66,12 @@ class Command(BaseCommand):
             else:
                 progress.write(f"error     {source}: {error}", file=self.stderr)
 
-        for source, raw, outcome in services.prepared_batches(readable(), batch_size=options["batch_size"]):
+        for source, raw, outcome in ingest_services.prepared_batches(readable(), batch_size=options["batch_size"]):
             if isinstance(outcome, InputRejected):
                 report(source, "error", error=str(outcome))
                 continue
             try:
-                article = services.ingest_prepared(raw=raw, filename=source, extraction=outcome)
+                article = ingest_services.ingest_prepared(raw=raw, filename=source, extraction=outcome)
             except InputRejected as exc:
                 report(source, "error", error=str(exc))
                 continue

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
 
-from claims_app import ingest_jobs
+from claims_app.ingest import jobs
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--recover-every", type=float, default=30.0, help="Seconds between recovery sweeps.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        recovered = ingest_jobs.recover_stalled_jobs()
+        recovered = jobs.recover_stalled_jobs()
         if recovered:
             self.stdout.write(f"Requeued {len(recovered)} ingest job(s) left running by a stopped worker.")
         if not options["batch"]:
@@ -42,7 +42,7 @@ def _recover_forever(every: float) -> None:
     stop = threading.Event()
     while not stop.wait(every):
         try:
-            ingest_jobs.recover_stalled_jobs()
+            jobs.recover_stalled_jobs()
         except Exception:
             logger.exception("recovery sweep failed")  # the database may be restarting; try again next time
         finally:

@@ -8,8 +8,12 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
-from claims_app import claim_embeddings, services
+from claims_app import accounts
+from claims_app.ingest import services as ingest_services
+from claims_app.linking import embeddings
 from claims_app.models import Claim
+from claims_app.nlp import records
+from claims_app.review import services as review_services
 from claims_app.roles import Role
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo_articles"
@@ -24,23 +28,23 @@ class Command(BaseCommand):
         User = get_user_model()
         for username, role in DEMO_USERS:
             if not User.objects.filter(username=username).exists():
-                services.create_user(username=username, password=DEMO_PASSWORD, role=role)
+                accounts.create_user(username=username, password=DEMO_PASSWORD, role=role)
         editor = User.objects.get(username="editor")
         created = 0
         for path in sorted(DEMO_DIR.glob("*.txt")):
             try:
-                article = services.ingest_article(raw=path.read_bytes(), filename=path.name, uploaded_by=editor)
-            except services.InputRejected as exc:
+                article = ingest_services.ingest_article(raw=path.read_bytes(), filename=path.name, uploaded_by=editor)
+            except records.InputRejected as exc:
                 self.stderr.write(f"{path.name}: {exc}")
                 continue
             created += not article.is_duplicate
         first = Claim.objects.order_by("pk").first()
         if created and first is not None and first.status == Claim.Status.UNREVIEWED:
-            services.change_claim_status(
+            review_services.change_claim_status(
                 claim=first, user=editor, status=Claim.Status.UNVERIFIED, note="Demo: no independent source yet."
             )
         # The demo works without a running task worker: embed whatever the ingests queued, here and now.
-        embedded = claim_embeddings.backfill()
+        embedded = embeddings.backfill()
         self.stdout.write(
             f"Demo data ready: {created} new article(s), logins {', '.join(u for u, _ in DEMO_USERS)}; "
             f"{embedded} claim embedding(s) computed."

@@ -13,7 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from claims_app import retrieval_eval
+from claims_app.linking import retrieval
 
 
 class Command(BaseCommand):
@@ -29,12 +29,12 @@ class Command(BaseCommand):
         if options["top"] < 1:
             raise CommandError("--top must be at least 1.")
         try:
-            vclaims = retrieval_eval.read_items(options["vclaims"])
-            queries = retrieval_eval.read_items(options["queries"])
-        except retrieval_eval.RetrievalInputError as exc:
+            vclaims = retrieval.read_items(options["vclaims"])
+            queries = retrieval.read_items(options["queries"])
+        except retrieval.RetrievalInputError as exc:
             raise CommandError(str(exc)) from None
         with transaction.atomic():
-            ranked = retrieval_eval.rank_items(vclaims, queries, top=options["top"])
+            ranked = retrieval.rank_items(vclaims, queries, top=options["top"])
             transaction.set_rollback(True)
         if options["json"]:
             self.stdout.write(json.dumps(ranked, ensure_ascii=False))

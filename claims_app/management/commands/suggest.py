@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from claims_app import link_suggestions
+from claims_app.linking import suggestions as link_suggestions
 from claims_app.models import Claim
 
 

@@ -1,0 +1,186 @@
+"""Exports of a filtered claim list (the /claims/ query string): CSV, JSON and schema.org ClaimReview JSON-LD.
+
+All three stream: rows come from a server-side cursor in chunks and are written as they arrive, so an export
+of the whole desk does not build the file in memory.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import QuerySet
+from django.http import HttpRequest, StreamingHttpResponse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from claims_app.api.endpoints import claim_json, filters_from_query
+from claims_app.models import Claim
+from claims_app.review import selectors as review_selectors
+
+CHUNK = 1_000
+CSV_COLUMNS = [
+    "id",
+    "text",
+    "speaker",
+    "speaker_id",
+    "kind",
+    "status",
+    "corroboration",
+    "independent_origins",
+    "statement_origin_id",
+    "article_id",
+    "article_title",
+    "outlet",
+    "article_url",
+    "published_at",
+    "claim_url",
+]
+# schema.org ClaimReview ratings on a 1–5 scale; alternateName is what readers see.
+RATINGS = {
+    Claim.Status.FALSE: (1, "False"),
+    Claim.Status.DISPUTED: (2, "Disputed"),
+    Claim.Status.UNVERIFIED: (3, "Unverified"),
+    Claim.Status.VERIFIED: (5, "True"),
+}
+
+
+def export_claims(filters: review_selectors.ClaimFilters) -> QuerySet[Claim]:
+    """The claims of a filtered list, in the list's order, with what the exports print."""
+    return (
+        review_selectors.claim_list(filters)
+        .select_related("statement_origin__first_article")
+        .defer("statement_origin__first_article__body", "statement_origin__first_article__raw")
+    )
+
+
+def _stream(rows: QuerySet[Claim]) -> Iterator[Claim]:
+    return rows.iterator(chunk_size=CHUNK)
+
+
+class _Echo:
+    """A file-like object whose write returns the line, so csv.writer can feed a streaming response."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(rows: Iterable[Claim], request: HttpRequest | None = None) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_COLUMNS)
+    for c in rows:
+        path = c.get_absolute_url()
+        yield writer.writerow(
+            [
+                c.pk,
+                c.text,
+                c.speaker.name if c.speaker else "",
+                c.speaker_id or "",
+                c.kind,
+                c.status,
+                c.corroboration,
+                c.independent_origins,
+                c.statement_origin_id or "",
+                c.article_id,
+                c.article.title,
+                c.article.outlet,
+                c.article.url,
+                c.article.published_at.isoformat() if c.article.published_at else "",
+                request.build_absolute_uri(path) if request else path,
+            ]
+        )
+
+
+def _json_array(items: Iterable[dict[str, Any]]) -> Iterator[str]:
+    yield "["
+    for i, item in enumerate(items):
+        yield ("," if i else "") + "\n" + json.dumps(item, cls=DjangoJSONEncoder, ensure_ascii=False)
+    yield "\n]\n"
+
+
+def json_chunks(rows: Iterable[Claim], request: HttpRequest | None = None) -> Iterator[str]:
+    return _json_array(claim_json(c, request) for c in rows)
+
+
+def _creative_work(article: Any, request: HttpRequest | None) -> dict[str, Any]:
+    work: dict[str, Any] = {"@type": "CreativeWork", "headline": article.title}
+    if article.url:
+        work["url"] = article.url
+    elif request is not None:
+        work["url"] = request.build_absolute_uri(article.get_absolute_url())
+    if article.published_at:
+        work["datePublished"] = article.published_at.isoformat()
+    if article.outlet:
+        work["publisher"] = {"@type": "Organization", "name": article.outlet}
+    return work
+
+
+def claim_review(claim: Claim, request: HttpRequest | None = None) -> dict[str, Any]:
+    """A schema.org ClaimReview for a claim with a verdict."""
+    value, label = RATINGS[Claim.Status(claim.status)]
+    author: dict[str, Any] = {"@type": "Person" if claim.speaker and claim.speaker.kind == "person" else "Organization"}
+    author["name"] = claim.speaker.name if claim.speaker else "Unknown"
+    item: dict[str, Any] = {
+        "@type": "Claim",
+        "author": author,
+        "appearance": _creative_work(claim.article, request),
+    }
+    if claim.article.published_at:
+        item["datePublished"] = claim.article.published_at.isoformat()
+    origin = claim.statement_origin
+    if origin is not None and origin.first_article is not None:
+        item["firstAppearance"] = _creative_work(origin.first_article, request)
+    else:
+        item["firstAppearance"] = item["appearance"]
+    reviewed = claim.reviewed_at or claim.created_at
+    path = claim.get_absolute_url()
+    return {
+        "@type": "ClaimReview",
+        "url": request.build_absolute_uri(path) if request else path,
+        "claimReviewed": claim.text,
+        "itemReviewed": item,
+        "author": {"@type": "Organization", "name": getattr(settings, "CLAIMS_REVIEW_PUBLISHER", "Claimdesk")},
+        "reviewRating": {
+            "@type": "Rating",
+            "ratingValue": value,
+            "bestRating": 5,
+            "worstRating": 1,
+            "alternateName": label,
+        },
+        "datePublished": timezone.localdate(reviewed).isoformat(),
+    }
+
+
+def jsonld_chunks(rows: Iterable[Claim], request: HttpRequest | None = None) -> Iterator[str]:
+    yield '{"@context": "https://schema.org", "@graph": '
+    yield from _json_array(claim_review(c, request) for c in rows if c.status in RATINGS)
+    yield "}\n"
+
+
+def _response(chunks: Iterator[str], content_type: str, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(chunks, content_type=content_type)
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="claims-{stamp}.{filename}"'
+    return response
+
+
+@require_GET
+def export_csv(request: HttpRequest) -> StreamingHttpResponse:
+    rows = _stream(export_claims(filters_from_query(request.GET)))
+    return _response(csv_lines(rows, request), "text/csv; charset=utf-8", "csv")
+
+
+@require_GET
+def export_json(request: HttpRequest) -> StreamingHttpResponse:
+    rows = _stream(export_claims(filters_from_query(request.GET)))
+    return _response(json_chunks(rows, request), "application/json", "json")
+
+
+@require_GET
+def export_jsonld(request: HttpRequest) -> StreamingHttpResponse:
+    qs = export_claims(filters_from_query(request.GET)).exclude(status=Claim.Status.UNREVIEWED)
+    return _response(jsonld_chunks(_stream(qs), request), "application/ld+json", "jsonld")

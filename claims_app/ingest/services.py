@@ -1,0 +1,252 @@
+"""Every write Claimdesk makes goes through here: keyword-only, validated, one transaction each.
+
+The NLP modules are imported inside the ingest functions: importing spaCy costs about a
+second, which every other manage.py command and web worker start-up should not pay.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import time
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from claims_app.ingest.speaker_resolution import claim_speaker_name, resolve_speakers
+from claims_app.linking import embeddings
+from claims_app.models import (
+    Article,
+    Claim,
+)
+from claims_app.nlp.records import ArticleExtraction, CleanedArticle, InputRejected
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleOverrides:
+    """Metadata typed by the uploader; wins over what cleaning found."""
+
+    title: str = ""
+    url: str = ""
+    outlet: str = ""
+    author: str = ""
+
+
+# ---------------------------------------------------------------- users
+
+
+# ---------------------------------------------------------------- ingestion
+
+
+def content_hash(body: str) -> str:
+    """SHA-256 of the body with whitespace and case folded, so re-pastes of one article match."""
+    folded = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", body)).strip().casefold()
+    return hashlib.sha256(folded.encode("utf-8")).hexdigest()
+
+
+def max_upload_bytes() -> int:
+    return int(settings.CLAIMS_MAX_UPLOAD_MB) * 1024 * 1024
+
+
+def load_nlp() -> Language:
+    """The process-wide spaCy pipeline named by CLAIMS_SPACY_MODEL."""
+    from claims_app.nlp import pipeline
+
+    return pipeline.load_pipeline(settings.CLAIMS_SPACY_MODEL)
+
+
+def ingest_article(
+    *,
+    raw: bytes,
+    filename: str = "",
+    uploaded_by: User | None = None,
+    overrides: ArticleOverrides | None = None,
+) -> Article:
+    """Clean, extract and file one article in one transaction.
+
+    Raises InputRejected (one-line message) for input we refuse. A duplicate returns the
+    existing article with `is_duplicate` set.
+    """
+    from claims_app.nlp import pipeline
+
+    cleaned = _apply_overrides(pipeline.prepare(raw, filename=filename, max_bytes=max_upload_bytes()), overrides)
+    sha = content_hash(cleaned.body)
+    existing = _existing_article(sha)
+    if existing is not None:
+        return existing  # checked before the (costly) NLP pass
+    started = time.perf_counter()
+    extraction = pipeline.extract(load_nlp()(cleaned.body), cleaned)
+    return _write_article(
+        raw=raw,
+        filename=filename,
+        extraction=extraction,
+        sha=sha,
+        uploaded_by=uploaded_by,
+        nlp_seconds=time.perf_counter() - started,
+    )
+
+
+def prepared_batches(
+    items: Iterable[tuple[str, bytes]], *, batch_size: int = 32
+) -> Iterator[tuple[str, bytes, ArticleExtraction | InputRejected]]:
+    """Decode, clean and extract many (filename, raw) items with nlp.pipe; no writes."""
+    from claims_app.nlp import pipeline
+
+    nlp = load_nlp()
+    pending: list[tuple[str, bytes, CleanedArticle]] = []
+
+    def flush() -> Iterator[tuple[str, bytes, ArticleExtraction | InputRejected]]:
+        extractions = pipeline.analyse_texts([c for _, _, c in pending], nlp, batch_size=batch_size)
+        for (name, raw, _), extraction in zip(pending, extractions, strict=True):
+            yield name, raw, extraction
+        pending.clear()
+
+    for name, raw in items:
+        try:
+            pending.append((name, raw, pipeline.prepare(raw, filename=name, max_bytes=max_upload_bytes())))
+        except InputRejected as exc:
+            yield name, raw, exc
+            continue
+        if len(pending) >= batch_size:
+            yield from flush()
+    if pending:
+        yield from flush()
+
+
+def ingest_prepared(
+    *,
+    raw: bytes,
+    filename: str,
+    extraction: ArticleExtraction,
+    uploaded_by: User | None = None,
+    nlp_seconds: float | None = None,
+) -> Article:
+    """Write an already-extracted article, its speakers and claims in one transaction."""
+    sha = content_hash(extraction.article.body)
+    existing = _existing_article(sha)
+    if existing is not None:
+        return existing
+    return _write_article(
+        raw=raw, filename=filename, extraction=extraction, sha=sha, uploaded_by=uploaded_by, nlp_seconds=nlp_seconds
+    )
+
+
+def _existing_article(sha: str) -> Article | None:
+    existing = Article.objects.defer("raw", "body").filter(content_sha256=sha).first()
+    if existing is not None:
+        existing.is_duplicate = True
+    return existing
+
+
+def _write_article(
+    *,
+    raw: bytes,
+    filename: str,
+    extraction: ArticleExtraction,
+    sha: str,
+    uploaded_by: User | None,
+    nlp_seconds: float | None,
+) -> Article:
+    article = extraction.article
+    if not extraction.claims:
+        raise InputRejected("No attributed claims found in this article; nothing was saved.")
+    started = time.perf_counter()
+    nlp = load_nlp()
+    row = Article(
+        title=(article.title or Path(filename).stem or "Untitled article")[:500],
+        author=article.author[:300],
+        outlet=article.outlet[:300],
+        url=article.url[:2000],
+        published_at=article.published,
+        language=article.language or "en",
+        filename=Path(filename).name[:255],
+        raw=raw,
+        body=article.body,
+        content_sha256=sha,
+        boilerplate_removed=list(article.removed_lines),
+        uploaded_by=uploaded_by,
+        ingest_model=settings.CLAIMS_SPACY_MODEL,
+        ingest_model_version=str(nlp.meta.get("version", ""))[:50],
+    )
+    try:
+        # Uniqueness and constraints are left to the database (one round trip fewer, and race-safe).
+        row.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        raise InputRejected(_first_error(exc)) from None
+    try:
+        with transaction.atomic():
+            speakers = resolve_speakers(extraction)
+            row.ingest_seconds = (nlp_seconds or 0.0) + time.perf_counter() - started
+            row.save()
+            claims = [
+                Claim(
+                    article=row,
+                    speaker=speakers.get(claim_speaker_name(record, extraction) or ""),
+                    text=record.text,
+                    start=record.start,
+                    end=record.end,
+                    kind=record.kind,
+                    cue=record.cue[:50],
+                    speaker_mention=record.speaker_mention.text[:300] if record.speaker_mention else "",
+                    speaker_mention_start=record.speaker_mention.start if record.speaker_mention else None,
+                    speaker_mention_end=record.speaker_mention.end if record.speaker_mention else None,
+                )
+                for record in extraction.claims
+            ]
+            Claim.objects.bulk_create(claims)
+            # Embeddings are computed by a background task once the article has committed, never in here.
+            embeddings.queue_after_commit(article_id=row.pk)
+    except IntegrityError:
+        # Lost a race with a concurrent upload of the same text: theirs stands.
+        existing = _existing_article(sha)
+        if existing is None:
+            raise
+        return existing
+    logger.info(
+        "ingested article %s (%d claims) from %s",
+        row.pk,
+        len(claims),
+        filename or "paste",
+        extra={
+            "event": "ingest",
+            "article": row.pk,
+            "claims": len(claims),
+            "source": filename or "paste",
+            "user": uploaded_by.get_username() if uploaded_by else None,
+            "seconds": round(row.ingest_seconds or 0.0, 3),
+        },
+    )
+    row.is_duplicate = False
+    return row
+
+
+def _first_error(exc: ValidationError) -> str:
+    if hasattr(exc, "message_dict"):
+        field, messages = next(iter(exc.message_dict.items()))
+        return f"{field}: {messages[0]}"
+    return exc.messages[0]
+
+
+def _apply_overrides(cleaned: CleanedArticle, overrides: ArticleOverrides | None) -> CleanedArticle:
+    if overrides is None:
+        return cleaned
+    changes = {
+        name: value.strip() for name in ("title", "url", "outlet", "author") if (value := getattr(overrides, name))
+    }
+    return replace(cleaned, **changes) if changes else cleaned
+
+
+# ---------------------------------------------------------------- review

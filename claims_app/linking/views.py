@@ -1,0 +1,191 @@
+"""Claim-page actions for corroboration: accept or dismiss a suggested link, and edit the claim's origin.
+
+Same pattern as views.py: permission check, call a service, then the panel partial for htmx (announcing the
+change with HX-Trigger so the head and list badges refresh) or POST/redirect/GET without JavaScript.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+from django_htmx.http import trigger_client_event
+
+from claims_app import roles
+from claims_app.linking import services
+from claims_app.linking.forms import LinkForm, OriginForm, RelationForm, SuggestionDecisionForm
+from claims_app.models import Claim, ClaimLink, StatementOrigin
+from claims_app.review import selectors as review_selectors
+from claims_app.review.claim_page import detail_response
+from claims_app.web import events, htmx
+from claims_app.web.request import AuthenticatedHttpRequest
+
+
+def _claim(pk: int) -> Claim:
+    return htmx.get_or_404(lambda key: Claim.objects.select_related("speaker", "article").get(pk=key), pk)
+
+
+@require_POST
+def suggestion_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    htmx.require(roles.can_link(request.user), "Only editors can link claims.")
+    claim = _claim(pk)
+    form = SuggestionDecisionForm(request.POST)
+    if not form.is_valid() or not form.cleaned_data["relation"]:
+        return _links_response(request, pk)
+    candidate = get_object_or_404(Claim, pk=form.cleaned_data["candidate"])
+    try:
+        services.accept_link_suggestion(
+            claim=claim,
+            candidate=candidate,
+            relation=form.cleaned_data["relation"],
+            user=request.user,
+            score=form.cleaned_data["score"],
+            relation_guess=form.cleaned_data["relation_guess"],
+        )
+    except ValidationError as exc:
+        if getattr(exc, "code", None) == "already_linked":
+            return _links_response(request, pk, f"Claim {candidate.pk} is already linked.")
+        return _links_response(request, pk, htmx.first_error(exc))
+    return _links_response(request, pk, f"Linked to claim {candidate.pk}.")
+
+
+@require_POST
+def suggestion_dismiss(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    htmx.require(roles.can_link(request.user), "Only editors can dismiss suggestions.")
+    claim = _claim(pk)
+    form = SuggestionDecisionForm(request.POST)
+    if form.is_valid():
+        candidate = get_object_or_404(Claim, pk=form.cleaned_data["candidate"])
+        services.dismiss_link_suggestion(
+            claim=claim,
+            candidate=candidate,
+            user=request.user,
+            score=form.cleaned_data["score"],
+            relation_guess=form.cleaned_data["relation_guess"],
+        )
+    if request.htmx:
+        return detail_response(request, pk, "links", links_message="Suggestion dismissed.")
+    messages.success(request, "Suggestion dismissed; it will not be suggested again.")
+    return redirect(reverse("claims_app:claim_detail", args=[pk]) + "#links")
+
+
+@require_POST
+def claim_origin(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Accept the suggested origin, join an origin by id, start a new one, or leave the origin."""
+    htmx.require(roles.can_link(request.user), "Only editors can edit origins.")
+    claim = _claim(pk)
+    form = OriginForm(request.POST)
+    message, error = "", ""
+    if not form.is_valid():
+        error = "Choose what to do with the origin."
+    else:
+        data = form.cleaned_data
+        action = data["action"]
+        try:
+            if action == "accept":
+                origin = StatementOrigin.objects.filter(pk=data["origin"]).first() if data["origin"] else None
+                origin = services.accept_origin_suggestion(
+                    claim=claim, peer_ids=data["peers"], user=request.user, medium=data["medium"], origin=origin
+                )
+                message = f"Grouped under origin #{origin.pk}."
+            elif action == "join":
+                origin = StatementOrigin.objects.filter(pk=data["origin"]).first() if data["origin"] else None
+                if origin is None:
+                    raise ValidationError("No origin has that id.")
+                services.set_statement_origin(claims=[claim], origin=origin, user=request.user, note=data["note"])
+                message = f"Moved to origin #{origin.pk}."
+            elif action == "new":
+                origin = services.create_origin(
+                    user=request.user,
+                    speaker=claim.speaker,
+                    medium=data["medium"],
+                    first_article=claim.article,
+                    note=data["note"],
+                )
+                services.set_statement_origin(claims=[claim], origin=origin, user=request.user, note=data["note"])
+                message = f"Started origin #{origin.pk}."
+            else:
+                services.set_statement_origin(claims=[claim], origin=None, user=request.user, note=data["note"])
+                message = "Removed from its origin."
+        except ValidationError as exc:
+            error = htmx.first_error(exc)
+    if request.htmx:
+        response = detail_response(request, pk, "origin-panel", origin_message=message, origin_error=error)
+        return trigger_client_event(response, events.ORIGIN_CHANGED, {"id": pk}) if message else response
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, message)
+    return redirect(reverse("claims_app:claim_detail", args=[pk]) + "#origin-panel")
+
+
+def _links_response(
+    request: AuthenticatedHttpRequest, pk: int, message: str = "", form: LinkForm | None = None
+) -> HttpResponse:
+    extra: dict[str, Any] = {"links_message": message}
+    if form is not None:
+        extra["link_form"] = form
+    if request.htmx:
+        response = detail_response(request, pk, "links", **extra)
+        return trigger_client_event(response, events.LINKS_CHANGED, {"id": pk}) if message else response
+    if message:
+        messages.success(request, message)
+        return redirect(reverse("claims_app:claim_detail", args=[pk]) + "#links")
+    return detail_response(request, pk, None, **extra)
+
+
+@require_POST
+def claim_add_link(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    htmx.require(roles.can_link(request.user), "Only editors can link claims.")
+    claim = htmx.get_or_404(review_selectors.claim_detail, pk)
+    form = LinkForm(request.POST)
+    if form.is_valid():
+        other = Claim.objects.filter(pk=form.cleaned_data["to_claim"]).first()
+        if other is None:
+            form.add_error("to_claim", "No claim has that id.")
+        else:
+            try:
+                services.link_claims(
+                    from_claim=claim,
+                    to_claim=other,
+                    relation=form.cleaned_data["relation"],
+                    user=request.user,
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, " ".join(exc.messages))  # the service words self_link and already_linked
+            else:
+                return _links_response(request, pk, f"Linked to claim {other.pk}.")
+    return _links_response(request, pk, form=form)
+
+
+@require_POST
+def link_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    htmx.require(roles.can_link(request.user), "Only editors can change links.")
+    link = get_object_or_404(ClaimLink, pk=pk)
+    claim_pk = _link_page_claim(request, link)
+    form = RelationForm(request.POST)
+    if not form.is_valid():
+        return _links_response(request, claim_pk)
+    services.change_link_relation(link=link, user=request.user, relation=form.cleaned_data["relation"])
+    return _links_response(request, claim_pk, f"Relation changed to “{link.get_relation_display()}”.")
+
+
+@require_POST
+def link_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    htmx.require(roles.can_link(request.user), "Only editors can remove links.")
+    link = get_object_or_404(ClaimLink, pk=pk)
+    claim_pk = _link_page_claim(request, link)
+    services.remove_link(link=link, user=request.user)
+    return _links_response(request, claim_pk, "Link removed.")
+
+
+def _link_page_claim(request: AuthenticatedHttpRequest, link: ClaimLink) -> int:
+    """The claim whose page the link was changed from (either end of the link)."""
+    raw = request.POST.get("claim", "")
+    return int(raw) if raw.isdigit() and int(raw) in (link.from_claim_id, link.to_claim_id) else link.from_claim_id

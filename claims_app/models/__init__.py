@@ -1,0 +1,36 @@
+"""Claimdesk's data model, split by domain; every model is importable from `claims_app.models`."""
+
+from claims_app.models.api import ApiToken
+from claims_app.models.articles import Article
+from claims_app.models.claims import (
+    CLAIM_INDEX_ONLY,
+    Claim,
+    ClaimCorrection,
+    ClaimStatusChange,
+    Evidence,
+    SearchWord,
+    live_claim_count,
+)
+from claims_app.models.ingest import IngestJob
+from claims_app.models.linking import ClaimLink, LinkSuggestionDecision, StatementOrigin
+from claims_app.models.speakers import Speaker, SpeakerAlias, SpeakerMerge, SpeakerMergeSuggestion
+
+__all__ = [
+    "CLAIM_INDEX_ONLY",
+    "ApiToken",
+    "Article",
+    "Claim",
+    "ClaimCorrection",
+    "ClaimLink",
+    "ClaimStatusChange",
+    "Evidence",
+    "IngestJob",
+    "LinkSuggestionDecision",
+    "SearchWord",
+    "Speaker",
+    "SpeakerAlias",
+    "SpeakerMerge",
+    "SpeakerMergeSuggestion",
+    "StatementOrigin",
+    "live_claim_count",
+]

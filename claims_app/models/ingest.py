@@ -1,0 +1,55 @@
+"""Queued uploads."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from claims_app.models.articles import Article
+
+
+class IngestJob(models.Model):
+    """One file queued for background ingestion: the bytes to ingest and how far it got."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Filed"
+        DUPLICATE = "duplicate", "Already filed"
+        FAILED = "failed", "Failed"
+
+    FINISHED = (Status.DONE, Status.DUPLICATE, Status.FAILED)
+
+    batch = models.UUIDField(db_index=True, help_text="Files uploaded together share a batch.")
+    filename = models.CharField(max_length=255)
+    raw = models.BinaryField(blank=True, help_text="The upload as received; cleared once filed.")
+    size = models.PositiveIntegerField(default=0)
+    outlet = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    message = models.TextField(blank=True, help_text="Why it failed, or what was filed.")
+    article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    task_id = models.CharField(max_length=64, blank=True, help_text="The django-tasks result id of the latest run.")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "running", "done", "duplicate", "failed"]),
+                name="ingest_job_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED

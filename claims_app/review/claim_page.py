@@ -1,0 +1,114 @@
+"""The claim page: its context and the partial an htmx request asks for."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpResponse
+
+from claims_app.linking import embeddings, origins, suggestions
+from claims_app.linking import selectors as linking_selectors
+from claims_app.linking.forms import LinkForm
+from claims_app.models import Claim, ClaimLink
+from claims_app.review import selectors
+from claims_app.review.forms import (
+    CorrectionForm,
+    EvidenceForm,
+)
+from claims_app.review.highlighting import claim_context
+from claims_app.speakers import selectors as speakers_selectors
+from claims_app.web import htmx
+from claims_app.web.request import AuthenticatedHttpRequest
+
+
+def _head(request: AuthenticatedHttpRequest, claim: Claim) -> dict[str, Any]:
+    return {"claim": claim}
+
+
+def _correction(request: AuthenticatedHttpRequest, claim: Claim) -> dict[str, Any]:
+    initial = {
+        "text": claim.text,
+        "speaker": claim.speaker.name if claim.speaker else "",
+        "kind": claim.kind,
+        "version": claim.version,
+    }
+    return {"claim": claim, "correction_form": CorrectionForm(initial=initial)}
+
+
+def _history(request: AuthenticatedHttpRequest, claim: Claim) -> dict[str, Any]:
+    return {"claim": claim, "history": selectors.claim_history(claim)}
+
+
+def _evidence(request: AuthenticatedHttpRequest, claim: Claim) -> dict[str, Any]:
+    return {"claim": claim, "evidence_form": EvidenceForm()}
+
+
+def _link_results(request: AuthenticatedHttpRequest, claim: Claim, links: list[Any] | None = None) -> dict[str, Any]:
+    link_q = request.GET.get("link_q", "").strip()
+    if not link_q:
+        return {"claim": claim, "link_q": "", "link_results": []}
+    linked_ids = {item.other.pk for item in (links if links is not None else linking_selectors.claim_links(claim))}
+    return {"claim": claim, "link_q": link_q, "link_results": selectors.link_candidates(claim, link_q, linked_ids)}
+
+
+def _links(request: AuthenticatedHttpRequest, claim: Claim) -> dict[str, Any]:
+    links = linking_selectors.claim_links(claim)
+    return {
+        "claim": claim,
+        "links": links,
+        "link_form": LinkForm(),
+        "relations": ClaimLink.Relation.choices,
+        "suggested": suggestions.suggestions_for(claim),
+        "embedding_pending": embeddings.enabled() and not getattr(claim, "has_embedding", True),
+        **_link_results(request, claim, links),
+    }
+
+
+def _origin(request: AuthenticatedHttpRequest, claim: Claim) -> dict[str, Any]:
+    return {
+        "claim": claim,
+        "origin_suggestion": origins.suggest_origin(claim),
+        "origin_claims": origins.origin_claims(claim.statement_origin),
+    }
+
+
+def _page(request: AuthenticatedHttpRequest, claim: Claim) -> dict[str, Any]:
+    """The whole page: every panel plus what only the full page shows."""
+    context: dict[str, Any] = {}
+    for build in (_head, _correction, _history, _evidence, _links, _origin):
+        context.update(build(request, claim))
+    context["context_segments"] = claim_context(claim.article.body, claim)
+    context["speaker_claim_count"] = speakers_selectors.speaker_claim_count(claim.speaker)
+    return context
+
+
+# Each panel's own context builder: a refresh of one panel builds only what that panel shows.
+PANELS: dict[str, Callable[[AuthenticatedHttpRequest, Claim], dict[str, Any]]] = {
+    "head": _head,
+    "status-panel": _head,
+    "card": _head,
+    "correct-panel": _correction,
+    "history": _history,
+    "evidence": _evidence,
+    "links": _links,
+    "link-results": _link_results,
+    "origin-panel": _origin,
+}
+
+
+def detail_context(
+    request: AuthenticatedHttpRequest, claim: Claim, partial: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    """The context of one panel (`partial`) or, without one, of the whole claim page; `extra` wins."""
+    build = PANELS.get(partial or "", _page)
+    return {**build(request, claim), **extra}
+
+
+def detail_response(
+    request: AuthenticatedHttpRequest, pk: int, partial: str | None = None, **extra: Any
+) -> HttpResponse:
+    claim = htmx.get_or_404(selectors.claim_detail, pk)
+    return htmx.render(
+        request, "claims_app/claim_detail.html", detail_context(request, claim, partial, **extra), partial
+    )

@@ -1,0 +1,109 @@
+"""Review forms: status, corrections, evidence, added claims and the claim-list filters."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django import forms
+
+from claims_app.models import Claim
+from claims_app.review import selectors
+from claims_app.web.forms import Form
+
+
+class StatusForm(Form):
+    status = forms.ChoiceField(choices=Claim.Status.choices)
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class BulkStatusForm(Form):
+    ids = forms.TypedMultipleChoiceField(coerce=int, choices=(), error_messages={"required": "Select some claims."})
+    status = forms.ChoiceField(choices=Claim.Status.choices)
+    note = forms.CharField(required=False, max_length=5000)
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        # Any integer is acceptable; the service ignores ids that do not exist.
+        raw = self.data.getlist("ids") if hasattr(self.data, "getlist") else self.data.get("ids", [])
+        cast(forms.ChoiceField, self.fields["ids"]).choices = [(v, v) for v in raw if str(v).isdigit()]
+
+
+class CorrectionForm(Form):
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=20000)
+    speaker = forms.CharField(required=False, max_length=300, help_text="Name or alias; a new name adds a speaker.")
+    kind = forms.ChoiceField(choices=Claim.Kind.choices)
+    note = forms.CharField(required=False, max_length=5000, label="Why")
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class RejectForm(Form):
+    note = forms.CharField(required=False, max_length=5000)
+
+
+class EvidenceForm(Form):
+    url = forms.URLField(required=False, max_length=2000, assume_scheme="https", label="Source URL")
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+
+    def clean(self) -> dict[str, object]:
+        super().clean()  # BaseForm.clean() returns cleaned_data, typed Optional for overrides
+        data = self.cleaned_data
+        if not self.errors and not (data.get("url") or (data.get("note") or "").strip()):
+            raise forms.ValidationError("Give a URL, a note, or both.")
+        return data
+
+
+class AddClaimForm(Form):
+    """A missed claim: offsets from the text selection (JS), or just the words, found in the body (no JS)."""
+
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=20000, label="Claim text")
+    start = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    end = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    speaker = forms.CharField(required=False, max_length=300)
+    kind = forms.ChoiceField(choices=Claim.Kind.choices, initial=Claim.Kind.DIRECT)
+
+
+HAS_LINKS_CHOICES = [("", "Linked or not"), ("yes", "Has links"), ("no", "No links")]
+REJECTED_CHOICES = [("", "Hide rejected"), ("include", "Include rejected"), ("only", "Only rejected")]
+
+
+class ClaimFilterForm(Form):
+    q = forms.CharField(required=False, label="Search", widget=forms.TextInput(attrs={"type": "search"}))
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Claim.Status.choices])
+    kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *Claim.Kind.choices])
+    speaker = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    article = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    outlet = forms.ChoiceField(required=False, choices=[])
+    published_from = forms.DateField(required=False, label="Published from", widget=forms.DateInput({"type": "date"}))
+    published_to = forms.DateField(required=False, label="to", widget=forms.DateInput({"type": "date"}))
+    has_links = forms.ChoiceField(required=False, choices=HAS_LINKS_CHOICES, label="Links")
+    rejected = forms.ChoiceField(required=False, choices=REJECTED_CHOICES, label="Rejected spans")
+    corroboration = forms.ChoiceField(
+        required=False, choices=[("", "Any corroboration"), *Claim.Corroboration.choices], label="Corroboration"
+    )
+    sort = forms.ChoiceField(
+        required=False, choices=[(key, label) for key, (label, _) in selectors.SORTS.items()], label="Sort"
+    )
+
+    def __init__(self, *args, outlets: list[str] | None = None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["outlet"]).choices = [("", "Any outlet"), *((o, o) for o in outlets or [])]
+
+    def filters(self) -> selectors.ClaimFilters:
+        """The valid filters; an invalid field is dropped rather than failing the whole list."""
+        self.is_valid()
+        data = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+        return selectors.ClaimFilters(
+            q=(data.get("q") or "").strip(),
+            status=data.get("status") or "",
+            kind=data.get("kind") or "",
+            speaker=data.get("speaker"),
+            article=data.get("article"),
+            outlet=data.get("outlet") or "",
+            published_from=data.get("published_from"),
+            published_to=data.get("published_to"),
+            has_links=data.get("has_links") or "",
+            rejected=data.get("rejected") or "",
+            corroboration=data.get("corroboration") or "",
+            sort=data.get("sort") or "newest",
+        )

@@ -1,0 +1,349 @@
+"""Function views: parse the request, call a selector or service, render. Permission checks live here.
+
+With htmx, a view renders only the partial the request targets (`HX-Target`) and announces what changed
+through `HX-Trigger` so other panels refresh themselves; without JavaScript the same URLs do POST/redirect/GET.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.timesince import timesince
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
+
+from claims_app import roles
+from claims_app.models import Article, Claim, Speaker
+from claims_app.review import rows, selectors, services
+from claims_app.review.claim_page import PANELS, detail_context, detail_response
+from claims_app.review.forms import (
+    AddClaimForm,
+    BulkStatusForm,
+    ClaimFilterForm,
+    CorrectionForm,
+    EvidenceForm,
+    RejectForm,
+    StatusForm,
+)
+from claims_app.review.highlighting import highlighted_paragraphs
+from claims_app.speakers import selectors as speakers_selectors
+from claims_app.web import events, htmx
+from claims_app.web.request import AuthenticatedHttpRequest
+
+logger = logging.getLogger(__name__)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _conflict_message(claim: Claim) -> str:
+    """Tell the editor what the other person did, so they can decide whether to re-apply their change."""
+    history = selectors.claim_history(selectors.claim_detail(claim.pk))
+    other = ""
+    if history:
+        entry = history[0]
+        who = entry.who or "someone"
+        ago = timesince(entry.when)
+        if entry.kind == "status":
+            change = entry.change
+            other = f" {who} marked it “{change.get_new_status_display()}” {ago} ago"  # type: ignore[union-attr]
+            if change.note:
+                other += f" (note: “{change.note}”)"
+        else:
+            other = f" {who} corrected its {entry.change.get_field_display().lower()} {ago} ago"  # type: ignore[union-attr]
+        other += "."
+    return (
+        f"Not saved: someone else changed this claim meanwhile.{other} "
+        f"It is now “{claim.get_status_display()}”. Review the latest version and try again."
+    )
+
+
+# ---------------------------------------------------------------- home
+
+
+@require_GET
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return htmx.render(
+        request,
+        "claims_app/home.html",
+        {
+            "status_counts": selectors.status_counts(),
+            "articles": selectors.article_list()[:5],
+            "waiting": selectors.waiting_for_review(),
+            "activity": selectors.recent_activity(),
+            "open_suggestions": speakers_selectors.merge_suggestions().count(),
+        },
+    )
+
+
+# ---------------------------------------------------------------- claim list
+
+
+@require_GET
+def claim_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = ClaimFilterForm(request.GET, outlets=selectors.outlets())
+    filters = form.filters()
+    page = selectors.claim_page(filters, htmx.page_number(request), settings.CLAIMS_PAGE_SIZE, only=rows.COLUMNS)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "filters": filters,
+        "page": page,
+        "rows": rows.claim_rows(page.object_list),
+        "next": request.get_full_path(),
+        "query": query.urlencode(),
+        "speaker_chip": Speaker.objects.filter(pk=filters.speaker).first() if filters.speaker else None,
+        "article_chip": Article.objects.defer("raw", "body").filter(pk=filters.article).first()
+        if filters.article
+        else None,
+    }
+    partial = "results" if htmx.hx_target(request) == "results" else None
+    return htmx.render(request, "claims_app/claim_list.html", context, partial)
+
+
+def _row_response(request: AuthenticatedHttpRequest, pk: int, **extra: Any) -> HttpResponse:
+    back = extra.pop("next", None) or request.get_full_path()
+    context = {"claim": rows.claim_rows([selectors.claim_row(pk)])[0], "next": back, **extra}
+    return htmx.render(request, "claims_app/claim_list.html", context, "row")
+
+
+@require_POST
+def claim_bulk_status(request: AuthenticatedHttpRequest) -> HttpResponse:
+    htmx.require(roles.can_review(request.user), "Only editors can review claims.")
+    form = BulkStatusForm(request.POST)
+    back = htmx.safe_next(request) or reverse("claims_app:claim_list")
+    if not form.is_valid():
+        error = "Select some claims and a status."
+        if request.htmx:
+            context = {"bulk_error": error, "next": back}
+            return htmx.render(request, "claims_app/claim_list.html", context, "bulk-form")
+        messages.error(request, error)
+        return redirect(back)
+    changed = services.bulk_change_status(
+        claim_ids=form.cleaned_data["ids"],
+        user=request.user,
+        status=form.cleaned_data["status"],
+        note=form.cleaned_data["note"],
+    )
+    label = Claim.Status(form.cleaned_data["status"]).label
+    message = f"Marked {changed} claim{'s' if changed != 1 else ''} “{label}”."
+    if request.htmx:
+        response = htmx.render(
+            request,
+            "claims_app/claim_list.html",
+            {"bulk_message": message, "next": back},
+            "bulk-form",
+        )
+        return trigger_client_event(response, events.CLAIMS_CHANGED)
+    messages.success(request, message)
+    return redirect(back)
+
+
+# ---------------------------------------------------------------- claim detail and its panels
+
+
+@require_GET
+def claim_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    panel = request.GET.get("panel", "") if request.htmx else ""
+    return detail_response(request, pk, panel if panel in PANELS else None)
+
+
+@require_POST
+def claim_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    htmx.require(roles.can_review(request.user), "Only editors can review claims.")
+    claim = htmx.get_or_404(selectors.claim_ref, pk)  # the service locks and reads the row itself
+    form = StatusForm(request.POST)
+    target = htmx.hx_target(request)
+
+    def panel_response(**extra: Any) -> HttpResponse:
+        if target == f"claim-{pk}":
+            return _row_response(request, pk, next=htmx.safe_next(request), **extra)
+        partial = "card" if target == "claim-card" else "status-panel"
+        return detail_response(request, pk, partial, **extra)
+
+    if not form.is_valid():
+        if request.htmx:
+            return panel_response(status_error="Choose a valid status.")
+        messages.error(request, "Choose a valid status.")
+        return redirect(claim)
+    try:
+        claim = services.change_claim_status(
+            claim=claim,
+            user=request.user,
+            status=form.cleaned_data["status"],
+            note=form.cleaned_data["note"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except services.ConflictError as exc:
+        message = _conflict_message(exc.claim)
+        if request.htmx:
+            return panel_response(status_error=message)
+        messages.error(request, message)
+        return redirect(exc.claim)
+    message = f"Marked “{claim.get_status_display()}”."
+    if request.htmx:
+        return trigger_client_event(panel_response(status_message=message), events.CLAIM_REVIEWED, {"id": claim.pk})
+    messages.success(request, message)
+    return redirect(htmx.safe_next(request) or claim)
+
+
+@require_POST
+def claim_correct(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    htmx.require(roles.can_review(request.user), "Only editors can correct claims.")
+    claim = htmx.get_or_404(selectors.claim_detail, pk)
+    form = CorrectionForm(request.POST)
+    partial = "correct-panel" if request.htmx else None
+    if form.is_valid():
+        try:
+            services.correct_claim(
+                claim=claim,
+                user=request.user,
+                text=form.cleaned_data["text"],
+                speaker_name=form.cleaned_data["speaker"],
+                kind=form.cleaned_data["kind"],
+                note=form.cleaned_data["note"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except services.ConflictError as exc:
+            form.add_error(None, _conflict_message(exc.claim))
+        except ValidationError as exc:
+            form.add_error(None, htmx.first_error(exc))
+        else:
+            if request.htmx:
+                response = detail_response(request, pk, partial, correction_message="Correction saved.")
+                return trigger_client_event(response, events.CLAIM_CORRECTED, {"id": pk})
+            messages.success(request, "Correction saved; it is in the history.")
+            return redirect(claim)
+    # Keep what the editor typed, but with the current version so a re-submit is deliberate.
+    fresh = htmx.get_or_404(selectors.claim_detail, pk)
+    data = request.POST.copy()  # the form was bound to request.POST
+    data["version"] = fresh.version
+    form.data = data
+    return htmx.render(
+        request, "claims_app/claim_detail.html", detail_context(request, fresh, partial, correction_form=form), partial
+    )
+
+
+@require_POST
+def claim_reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    htmx.require(roles.can_review(request.user), "Only editors can reject claims.")
+    claim = htmx.get_or_404(selectors.claim_detail, pk)
+    form = RejectForm(request.POST)
+    form.is_valid()
+    restore = "restore" in request.POST
+    services.set_claim_rejected(
+        claim=claim, user=request.user, rejected=not restore, note=form.cleaned_data.get("note", "")
+    )
+    message = "Restored as a claim." if restore else "Marked as not a claim; kept for extraction feedback."
+    if request.htmx:
+        partial = "card" if htmx.hx_target(request) == "claim-card" else "correct-panel"
+        response = detail_response(request, pk, partial, correction_message=message)
+        return trigger_client_event(response, events.CLAIM_CORRECTED, {"id": pk})
+    messages.success(request, message)
+    return redirect(htmx.safe_next(request) or claim)
+
+
+@require_POST
+def claim_add_evidence(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    htmx.require(roles.can_review(request.user), "Only editors can add evidence.")
+    claim = htmx.get_or_404(selectors.claim_detail, pk)
+    form = EvidenceForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_evidence(
+                claim=claim, user=request.user, url=form.cleaned_data["url"], note=form.cleaned_data["note"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, htmx.first_error(exc))
+        else:
+            if request.htmx:
+                response = detail_response(request, pk, "evidence", evidence_message="Evidence added.")
+                return trigger_client_event(response, events.EVIDENCE_ADDED, {"id": pk})
+            messages.success(request, "Evidence added.")
+            return redirect(claim)
+    partial = "evidence" if request.htmx else None
+    context = detail_context(request, htmx.get_or_404(selectors.claim_detail, pk), partial, evidence_form=form)
+    return htmx.render(request, "claims_app/claim_detail.html", context, partial)
+
+
+# ---------------------------------------------------------------- articles
+
+
+@require_GET
+def article_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return htmx.render(
+        request, "claims_app/article_list.html", {"page": htmx.paginate(request, selectors.article_list())}
+    )
+
+
+def _article_context(article: Article, **extra: Any) -> dict[str, Any]:
+    claims = list(selectors.article_claims(article))
+    return {
+        "article": article,
+        "claims": claims,
+        "live_claims": [c for c in claims if not c.is_rejected],
+        "paragraphs": highlighted_paragraphs(article.body, claims),
+        "add_form": AddClaimForm(),
+        **extra,
+    }
+
+
+@require_GET
+def article_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    article = htmx.get_or_404(selectors.article_detail, pk)
+    partial = "body" if htmx.hx_target(request) == "article-body" else None
+    return htmx.render(request, "claims_app/article_detail.html", _article_context(article), partial)
+
+
+@require_POST
+def article_add_claim(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    htmx.require(roles.can_review(request.user), "Only editors can add claims.")
+    article = htmx.get_or_404(selectors.article_detail, pk)
+    form = AddClaimForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        start, end = data["start"], data["end"]
+        try:
+            if start is None or end is None or _words(article.body[start:end]) != _words(data["text"]):
+                taken = article.claims.values_list("start", "end")
+                start, end = services.find_span(article.body, data["text"], taken)
+            claim = services.add_claim(
+                article=article,
+                user=request.user,
+                start=start,
+                end=end,
+                kind=data["kind"],
+                speaker_name=data["speaker"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, htmx.first_error(exc))  # duplicate_span and not_found carry the editor's wording
+        else:
+            message = f"Added claim {claim.pk}."
+            if request.htmx:
+                response = htmx.render(
+                    request,
+                    "claims_app/article_detail.html",
+                    _article_context(article, add_message=message, new_claim=claim),
+                    "add-claim",
+                )
+                return trigger_client_event(response, events.ARTICLE_CHANGED, {"id": claim.pk})
+            messages.success(request, message)
+            return redirect(article)
+    context = _article_context(article, add_form=form)
+    return htmx.render(request, "claims_app/article_detail.html", context, "add-claim" if request.htmx else None)
+
+
+def _words(text: str) -> str:
+    # A browser selection across paragraphs renders line breaks differently from the stored body.
+    return " ".join(text.split())
+
+
+# ---------------------------------------------------------------- speakers

@@ -1,0 +1,64 @@
+"""Helpers every view uses: render a page or one of its partials, permission checks, 404s, paging."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from claims_app.models import Article, Claim, Speaker
+from claims_app.web.request import AuthenticatedHttpRequest
+
+
+def render(
+    request: AuthenticatedHttpRequest,
+    template: str,
+    context: dict[str, Any],
+    partial: str | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    response = TemplateResponse(request, f"{template}#{partial}" if partial else template, context, status=status)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def hx_target(request: AuthenticatedHttpRequest) -> str:
+    return (request.htmx.target or "") if request.htmx else ""
+
+
+def paginate(request: AuthenticatedHttpRequest, object_list, per_page: int | None = None):  # type: ignore[no-untyped-def]
+    return Paginator(object_list, per_page or settings.CLAIMS_PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def page_number(request: AuthenticatedHttpRequest) -> int:
+    raw = request.GET.get("page", "1")
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+
+
+def get_or_404(selector, pk: int):  # type: ignore[no-untyped-def]
+    try:
+        return selector(pk)
+    except (Article.DoesNotExist, Claim.DoesNotExist, Speaker.DoesNotExist):
+        raise Http404("Not found.") from None
+
+
+def safe_next(request: AuthenticatedHttpRequest) -> str | None:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return None
+
+
+def first_error(exc: ValidationError) -> str:
+    return next(iter(exc.messages), "Not saved.")
