@@ -278,7 +278,7 @@ def _bench_user_id() -> int:
     return user.pk
 
 
-def _speakers(rng: random.Random, ids, count: int, now: datetime.datetime):  # type: ignore[no-untyped-def]
+def _speakers(rng: random.Random, ids, count: int, now: datetime.datetime):
     from claims_app.nlp.speaker_matching import normalise_name
 
     speakers, aliases = [], []
@@ -311,7 +311,7 @@ def _sentence(rng: random.Random, words: Sequence[str], low: int, high: int) -> 
     return " ".join(chosen).capitalize()
 
 
-def _articles(rng, ids, words, speaker_ids, count, now):  # type: ignore[no-untyped-def]
+def _articles(rng, ids, words, speaker_ids, count, now):
     articles, claims = [], []
     for _ in range(count):
         pk = _take(ids, Article)
@@ -368,7 +368,7 @@ def _articles(rng, ids, words, speaker_ids, count, now):  # type: ignore[no-unty
     return articles, claims
 
 
-def _history(rng, ids, claims, user_id):  # type: ignore[no-untyped-def]
+def _history(rng, ids, claims, user_id):
     rows = []
     for claim in claims:
         if claim["status"] == "unreviewed":
@@ -388,7 +388,7 @@ def _history(rng, ids, claims, user_id):  # type: ignore[no-untyped-def]
     return rows
 
 
-def _links(rng, ids, claims, user_id):  # type: ignore[no-untyped-def]
+def _links(rng, ids, claims, user_id):
     rows, seen = [], set()
     relations = [choice for choice, _ in ClaimLink.Relation.choices]
     for claim in claims:
@@ -412,7 +412,7 @@ def _links(rng, ids, claims, user_id):  # type: ignore[no-untyped-def]
     return rows
 
 
-def _columns(model: type[models.Model]) -> list[models.Field]:  # type: ignore[type-arg]
+def _columns(model: type[models.Model]) -> list[models.Field]:
     return [f for f in model._meta.concrete_fields if not isinstance(f, models.GeneratedField)]
 
 
@@ -430,7 +430,7 @@ def _copy(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> None:
                 copy.write_row([_adapt(f, row.get(f.attname, defaults[f.attname])) for f in fields])
 
 
-def _adapt(field: models.Field, value: Any) -> Any:  # type: ignore[type-arg]
+def _adapt(field: models.Field, value: Any) -> Any:
     if isinstance(field, models.JSONField):
         import json
 

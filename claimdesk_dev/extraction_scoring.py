@@ -345,7 +345,7 @@ class Counts:
     def __radd__(self, other: object) -> Counts:
         if other == 0:  # makes sum([...]) work
             return self
-        return NotImplemented  # type: ignore[return-value]
+        return NotImplemented
 
     def kind(self, kind: str) -> Counts:
         return self.by_kind.get(kind, Counts())

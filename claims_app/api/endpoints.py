@@ -269,7 +269,7 @@ def _page_params(page: int, page_size: int) -> tuple[int, int]:
     return min(max(1, page), MAX_PAGE), min(max(1, page_size), MAX_PAGE_SIZE)
 
 
-def _paged(qs, page: int, page_size: int) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _paged(qs, page: int, page_size: int) -> dict[str, Any]:
     page, page_size = _page_params(page, page_size)
     offset = (page - 1) * page_size
     rows = list(qs[offset : offset + page_size + 1])

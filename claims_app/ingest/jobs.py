@@ -23,6 +23,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import InterfaceError, OperationalError, close_old_connections, transaction
 from django.db.models import QuerySet
+from django.db.models.functions import Length
 from django.utils import timezone
 
 from claims_app import roles
@@ -161,7 +162,7 @@ def _requeue(job_id: int, attempt: int, message: str) -> str:
 
 def recover_stalled_jobs() -> list[int]:
     """Requeue RUNNING jobs that no live worker holds (their worker died); fail them after too many attempts."""
-    from django_tasks_db.models import DBTaskResult
+    from django_tasks_db.models import DBTaskResult  # the backend's model, imported only where the worker recovers jobs
 
     recovered: list[int] = []
     with transaction.atomic():
@@ -211,8 +212,6 @@ def retry_job(*, job: IngestJob, user: User) -> IngestJob:
 
 
 def _stored_size(job_id: int) -> int:
-    from django.db.models.functions import Length
-
     return IngestJob.objects.filter(pk=job_id).annotate(n=Length("raw")).values_list("n", flat=True).first() or 0
 
 

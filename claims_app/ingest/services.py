@@ -63,7 +63,7 @@ def max_upload_bytes() -> int:
 
 def load_nlp() -> Language:
     """The process-wide spaCy pipeline named by CLAIMS_SPACY_MODEL."""
-    from claims_app.nlp import pipeline
+    from claims_app.nlp import pipeline  # spaCy loads only in processes that ingest, not in web readers
 
     return pipeline.load_pipeline(settings.CLAIMS_SPACY_MODEL)
 
@@ -80,7 +80,7 @@ def ingest_article(
     Raises InputRejected (one-line message) for input we refuse. A duplicate returns the
     existing article with `is_duplicate` set.
     """
-    from claims_app.nlp import pipeline
+    from claims_app.nlp import pipeline  # spaCy loads only in processes that ingest, not in web readers
 
     cleaned = _apply_overrides(pipeline.prepare(raw, filename=filename, max_bytes=max_upload_bytes()), overrides)
     sha = content_hash(cleaned.body)
@@ -103,7 +103,7 @@ def prepared_batches(
     items: Iterable[tuple[str, bytes]], *, batch_size: int = 32
 ) -> Iterator[tuple[str, bytes, ArticleExtraction | InputRejected]]:
     """Decode, clean and extract many (filename, raw) items with nlp.pipe; no writes."""
-    from claims_app.nlp import pipeline
+    from claims_app.nlp import pipeline  # spaCy loads only in processes that ingest, not in web readers
 
     nlp = load_nlp()
     pending: list[tuple[str, bytes, CleanedArticle]] = []

@@ -15,6 +15,8 @@ from claims_app.models import (
     SpeakerAlias,
     SpeakerMergeSuggestion,
 )
+from claims_app.nlp import speaker_matching
+from claims_app.nlp.export import claim_speaker
 from claims_app.nlp.records import ArticleExtraction, ClaimRecord, SpeakerRecord
 
 if TYPE_CHECKING:
@@ -32,8 +34,6 @@ def resolve_speakers(extraction: ArticleExtraction) -> dict[str, Speaker]:
     Any alias already on file wins outright; otherwise trigram and surname candidates are
     scored, a confident match merges, a middling one becomes a merge suggestion.
     """
-    from claims_app.nlp import speaker_matching
-
     records: dict[str, SpeakerRecord] = {}
     for record in extraction.speakers:
         records.setdefault(record.name, record)
@@ -133,8 +133,6 @@ def _fuzzy_candidates(records: list[SpeakerRecord], limit: int = 200) -> list[Sp
     One query for all records (the GIN trigram index serves both `%` and LIKE '%surname');
     score_match then ranks each candidate against each record.
     """
-    from claims_app.nlp import speaker_matching
-
     condition = Q()
     for normalised in {speaker_matching.normalise_name(record.name) for record in records} - {""}:
         condition |= Q(normalised__trigram_similar=normalised)
@@ -149,8 +147,6 @@ def _fuzzy_candidates(records: list[SpeakerRecord], limit: int = 200) -> list[Sp
 
 def speaker_for_name(name: str) -> Speaker:
     """The speaker whose name or alias matches exactly (case- and accent-insensitive), created if none does."""
-    from claims_app.nlp import speaker_matching
-
     normalised = speaker_matching.normalise_name(name)
     if not normalised:
         raise ValidationError({"speaker": "Give the speaker's name."})
@@ -169,6 +165,4 @@ def speaker_for_name(name: str) -> Speaker:
 
 def claim_speaker_name(record: ClaimRecord, extraction: ArticleExtraction) -> str | None:
     """The in-article speaker name of a claim; an author's own assertions are the author's."""
-    from claims_app.nlp.export import claim_speaker
-
     return claim_speaker(record, extraction)

@@ -17,14 +17,14 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from claims_app.linking import tasks
 from claims_app.models import Claim
 
 if TYPE_CHECKING:
     import numpy as np
-    from sentence_transformers import SentenceTransformer
+    from sentence_transformers import SentenceTransformer  # (as above)
 
 DIMENSIONS = 384
 BATCH_SIZE = 64
@@ -47,9 +47,9 @@ def _load(name: str) -> SentenceTransformer:
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    import torch
-    from sentence_transformers import SentenceTransformer
-    from transformers.utils import logging as transformers_logging
+    import torch  # torch costs seconds and hundreds of MB: only processes that embed pay
+    from sentence_transformers import SentenceTransformer  # (as above)
+    from transformers.utils import logging as transformers_logging  # (as above)
 
     torch.set_num_threads(TORCH_THREADS)
     transformers_logging.disable_progress_bar()
@@ -71,7 +71,7 @@ def load_model() -> SentenceTransformer:
 
 def embed(texts: Sequence[str]) -> np.ndarray:
     """One L2-normalised float32 row of DIMENSIONS per text, in order."""
-    import numpy as np
+    import numpy as np  # with torch: only processes that embed import it
 
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
@@ -99,8 +99,6 @@ def embed_claims(claim_ids: Iterable[int], *, batch_size: int = 256) -> int:
     Each batch is encoded first, outside any transaction, then written in one short UPDATE, so a long encode
     never holds row locks. A claim whose text changed meanwhile keeps NULL (its correction queued another run).
     """
-    from django.db import connection, transaction
-
     if not enabled():
         return 0
     ids = sorted(set(claim_ids))
@@ -127,7 +125,7 @@ def embed_article(article_id: int) -> int:
     return embed_claims(pending.values_list("pk", flat=True))
 
 
-def backfill(*, everything: bool = False, batch_size: int = 256, progress=None) -> int:  # type: ignore[no-untyped-def]
+def backfill(*, everything: bool = False, batch_size: int = 256, progress=None) -> int:
     """Embed claims that have no embedding (or every claim with `everything`, e.g. after changing the model)."""
     if not enabled():
         return 0

@@ -44,7 +44,7 @@ class OriginForm(Form):
     medium = forms.CharField(required=False, max_length=300, help_text="e.g. told Rossiya-24, Reuters")
     note = forms.CharField(required=False, max_length=5000)
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         raw = self.data.getlist("peers") if hasattr(self.data, "getlist") else self.data.get("peers", [])
         cast(forms.ChoiceField, self.fields["peers"]).choices = [(v, v) for v in raw if str(v).isdigit()]

@@ -109,11 +109,7 @@ def suggest_origin(claim: Claim) -> OriginSuggestion | None:
         if outlet and outlet in cited:
             peers.append(other)
             reasons.append(f"this article cites {other.article.outlet}")
-        elif (
-            claim.speaker_id is not None
-            and other.similarity >= NEAR_DUPLICATE  # type: ignore[attr-defined]
-            and same_medium(medium, other_medium)
-        ):
+        elif claim.speaker_id is not None and other.similarity >= NEAR_DUPLICATE and same_medium(medium, other_medium):
             peers.append(other)
             medium = medium or other_medium
             if other_medium:

@@ -344,7 +344,7 @@ def _sql(template: str, scope_article_ids: Sequence[int] | None, vector: Sequenc
     return template.format(columns=_COLUMNS.format(cosine=cosine), scope=scope)
 
 
-def candidate_query(  # type: ignore[no-untyped-def]
+def candidate_query(
     query: QueryClaim,
     frequencies: dict[str, int],
     scope_article_ids: Sequence[int] | None,
@@ -365,7 +365,7 @@ def candidate_query(  # type: ignore[no-untyped-def]
     return _sql(CANDIDATE_SQL, scope_article_ids, vector), params
 
 
-def neighbour_query(  # type: ignore[no-untyped-def]
+def neighbour_query(
     query: QueryClaim,
     vector: Sequence[float],
     scope_article_ids: Sequence[int] | None,
@@ -389,12 +389,12 @@ def query_vector(query: QueryClaim, *, embed_missing: bool = True) -> tuple[floa
     return tuple(float(x) for x in embeddings.embed([query.text])[0])
 
 
-def _fill_missing_cosines(rows: list[list], vector: Sequence[float]) -> None:  # type: ignore[type-arg]
+def _fill_missing_cosines(rows: list[list], vector: Sequence[float]) -> None:
     """Embed (on the fly, one batch) candidates that have no stored embedding yet; their cosine is set in place."""
     missing = [row for row in rows if row[COSINE] is None][:ON_THE_FLY_LIMIT]
     if not missing:
         return
-    import numpy as np
+    import numpy as np  # numpy only when cosines are filled in, never on import
 
     vectors = embeddings.embed([row[1] for row in missing])
     for row, similarity in zip(missing, vectors @ np.asarray(vector, dtype=np.float32), strict=True):
@@ -424,7 +424,7 @@ def rank(
         return []
     exclude = set(exclude)
     total, frequencies = document_frequencies(scope_article_ids)
-    rows: dict[int, list] = {}  # type: ignore[type-arg]
+    rows: dict[int, list] = {}
     with connection.cursor() as cursor:
         if query.lexemes:
             sql, params = candidate_query(query, frequencies, scope_article_ids, exclude=exclude, vector=vector)

@@ -22,7 +22,7 @@ class BulkStatusForm(Form):
     status = forms.ChoiceField(choices=Claim.Status.choices)
     note = forms.CharField(required=False, max_length=5000)
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # Any integer is acceptable; the service ignores ids that do not exist.
         raw = self.data.getlist("ids") if hasattr(self.data, "getlist") else self.data.get("ids", [])
@@ -85,7 +85,7 @@ class ClaimFilterForm(Form):
         required=False, choices=[(key, label) for key, (label, _) in selectors.SORTS.items()], label="Sort"
     )
 
-    def __init__(self, *args, outlets: list[str] | None = None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, outlets: list[str] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["outlet"]).choices = [("", "Any outlet"), *((o, o) for o in outlets or [])]
 

@@ -142,7 +142,7 @@ def undo_speaker_merge(*, merge: SpeakerMerge, user: User) -> Speaker:
     return restored
 
 
-def _suggestion_speaker_ids(snapshot: dict) -> set[int]:  # type: ignore[type-arg]
+def _suggestion_speaker_ids(snapshot: dict) -> set[int]:
     return {s["speaker_id"] for s in snapshot["suggestions"]} | {s["candidate_id"] for s in snapshot["suggestions"]}
 
 

@@ -37,7 +37,7 @@ def hx_target(request: AuthenticatedHttpRequest) -> str:
     return (request.htmx.target or "") if request.htmx else ""
 
 
-def paginate(request: AuthenticatedHttpRequest, object_list, per_page: int | None = None):  # type: ignore[no-untyped-def]
+def paginate(request: AuthenticatedHttpRequest, object_list, per_page: int | None = None):
     return Paginator(object_list, per_page or settings.CLAIMS_PAGE_SIZE).get_page(request.GET.get("page"))
 
 
@@ -46,7 +46,7 @@ def page_number(request: AuthenticatedHttpRequest) -> int:
     return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
 
 
-def get_or_404(selector, pk: int):  # type: ignore[no-untyped-def]
+def get_or_404(selector, pk: int):
     try:
         return selector(pk)
     except (Article.DoesNotExist, Claim.DoesNotExist, Speaker.DoesNotExist):

@@ -21,8 +21,8 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print a JSON list, one object per file.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from claims_app.nlp import speaker_matching
-        from claims_app.nlp.export import claim_speaker, extraction_to_dict
+        from claims_app.nlp import speaker_matching  # loaded when the command runs, not at Django start-up
+        from claims_app.nlp.export import claim_speaker, extraction_to_dict  # (as above)
 
         items = []
         for path in article_paths(options["paths"]):

