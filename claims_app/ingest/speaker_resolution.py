@@ -149,7 +149,7 @@ def speaker_for_name(name: str) -> Speaker:
     """The speaker whose name or alias matches exactly (case- and accent-insensitive), created if none does."""
     normalised = speaker_matching.normalise_name(name)
     if not normalised:
-        raise ValidationError({"speaker": "Give the speaker's name."})
+        raise ValidationError({"speaker": ValidationError("Give the speaker's name.", code="no_speaker_name")})
     speaker = (
         Speaker.objects.filter(aliases__alias__iexact=name.strip()).order_by("pk").first()
         or Speaker.objects.filter(aliases__normalised=normalised).order_by("pk").first()

@@ -55,7 +55,7 @@ def change_claim_status(
     if not roles.can_review(user):
         raise PermissionDenied("Only editors can review claims.")
     if status not in Claim.Status.values:
-        raise ValidationError({"status": f"Unknown status {status!r}."})
+        raise ValidationError({"status": ValidationError(f"Unknown status {status!r}.", code="unknown_status")})
     with transaction.atomic():
         # The index-only columns (search vector, lexemes, a 384-float embedding) are never needed here.
         locked = Claim.objects.select_for_update().defer(*CLAIM_INDEX_ONLY).get(pk=claim.pk)
@@ -104,7 +104,7 @@ def bulk_change_status(*, claim_ids: Iterable[int], user: User, status: str, not
     if not roles.can_review(user):
         raise PermissionDenied("Only editors can review claims.")
     if status not in Claim.Status.values:
-        raise ValidationError({"status": f"Unknown status {status!r}."})
+        raise ValidationError({"status": ValidationError(f"Unknown status {status!r}.", code="unknown_status")})
     with transaction.atomic():
         claims = list(
             Claim.objects.select_for_update().filter(pk__in=list(claim_ids)).exclude(status=status).order_by("pk")
@@ -224,7 +224,7 @@ def find_span(body: str, text: str, taken: Iterable[tuple[int, int]] = ()) -> tu
     """Where `text` occurs in `body`, preferring an occurrence that is not already a claim."""
     needle = text.strip()
     if not needle:
-        raise ValidationError({"text": "Give the words of the claim."})
+        raise ValidationError({"text": ValidationError("Give the words of the claim.", code="empty_text")})
     taken_spans = set(taken)
     first: tuple[int, int] | None = None
     start = body.find(needle)
@@ -251,7 +251,7 @@ def add_claim(*, article: Article, user: User, start: int, end: int, kind: str, 
     while end > start and article.body[end - 1].isspace():
         end -= 1
     if not (0 <= start < end <= len(article.body)):
-        raise ValidationError({"text": "Select some text inside the article."})
+        raise ValidationError({"text": ValidationError("Select some text inside the article.", code="outside_body")})
     with transaction.atomic():
         speaker = speaker_for_name(speaker_name) if speaker_name.strip() else None
         claim = Claim(

@@ -35,7 +35,7 @@ def merge_speakers(
     if not roles.can_merge_speakers(user):
         raise PermissionDenied("Only admins can merge speakers.")
     if keep.pk == remove.pk:
-        raise ValidationError("Cannot merge a speaker into itself.")
+        raise ValidationError("Cannot merge a speaker into itself.", code="self_merge")
     with transaction.atomic():
         keep, remove = (
             Speaker.objects.select_for_update().get(pk=keep.pk),
@@ -95,9 +95,9 @@ def undo_speaker_merge(*, merge: SpeakerMerge, user: User) -> Speaker:
     with transaction.atomic():
         merge = SpeakerMerge.objects.select_for_update().get(pk=merge.pk)
         if merge.undone_at is not None:
-            raise ValidationError("This merge was already undone.")
+            raise ValidationError("This merge was already undone.", code="already_undone")
         if Speaker.objects.filter(pk=merge.removed_speaker_id).exists():
-            raise ValidationError("A speaker with the old id exists again; cannot undo.")
+            raise ValidationError("A speaker with the old id exists again; cannot undo.", code="speaker_id_taken")
         snap = merge.snapshot
         fields = snap["speaker"]
         restored = Speaker.objects.create(
