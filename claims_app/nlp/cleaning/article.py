@@ -1,6 +1,6 @@
 """Strip page furniture from decoded article text and pull out its metadata.
 
-HTML goes through trafilatura, Markdown is lightly de-marked, and plain text (often a
+HTML goes through trafilatura, Markdown through markdown-it-py's token stream, and plain text (often a
 whole web page pasted as text) goes through conservative line rules. No Django here.
 """
 
@@ -13,17 +13,16 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Literal, cast
 
+from markdown_it import MarkdownIt
+
 from claims_app.nlp.cleaning.tables import (
-    ATX_HEADING,
     BIO,
     BLOCK_BREAK,
-    BLOCKQUOTE,
     BULLET_MENU,
     BY_SEGMENT,
     BYLINE,
     CLOCK_TIME,
     CLOSING_QUOTES,
-    CODE_FENCE,
     COMMENTS,
     COPYRIGHT,
     CREDIT_SEPARATOR,
@@ -35,6 +34,7 @@ from claims_app.nlp.cleaning.tables import (
     DAY_MONTH_YEAR,
     DISCLAIMER_HINTS,
     DISCLAIMERS,
+    EMPHASIS_MARKUP,
     FALLBACK_BLOCK_TAGS,
     FALLBACK_DROP_TAGS,
     FRONT_MATTER_END,
@@ -42,18 +42,16 @@ from claims_app.nlp.cleaning.tables import (
     FRONT_MATTER_FIELD,
     FRONT_MATTER_KEYS,
     FRONT_MATTER_LINE,
-    HORIZONTAL_RULE,
     HOSTNAME,
     HTML_CLOSE,
     HTML_EXTENSIONS,
     HTML_START,
     HTML_TAG,
-    INLINE_RULES,
     ISO_DATE,
     JS_JUNK,
     LABEL_STRIP,
     LABELS,
-    LIST_ITEM,
+    MARKDOWN_ESCAPABLE,
     MARKDOWN_EXTENSIONS,
     MARKDOWN_HEADING_START,
     MARKDOWN_LINK,
@@ -97,12 +95,9 @@ from claims_app.nlp.cleaning.tables import (
     OUTLET_SMALL_WORDS,
     PHOTO_CREDIT,
     PLACEHOLDERS,
-    REFERENCE_DEFINITION,
     RELATIVE_DATE_WORDS,
     REPORTING_CREDIT,
     SCRIPT_STYLE,
-    SETEXT_H1,
-    SETEXT_H2,
     SHARE_EXACT,
     SHARE_SELF_WORDS,
     SHARE_START,
@@ -124,6 +119,7 @@ from claims_app.nlp.cleaning.tables import (
 from claims_app.nlp.records import CleanedArticle, InputRejected
 
 if TYPE_CHECKING:
+    from markdown_it.token import Token
     from trafilatura.settings import Document
 
 
@@ -132,6 +128,11 @@ NO_TEXT_IN_HTML = "No article text found in this HTML page."
 
 Format = Literal["html", "markdown", "text"]
 JoinMode = Literal["auto", "block", "line"]
+
+# CommonMark plus ~~strikethrough~~. Indented code and HTML blocks are off so indented or tag-led lines
+# stay prose whose inline markup is stripped; text_join is off so escapes and entities stay
+# distinguishable (see _inline).
+MARKDOWN = MarkdownIt("commonmark").enable("strikethrough").disable(["code", "html_block", "text_join"])
 
 
 def clean_article(text: str, *, filename: str = "") -> CleanedArticle:
@@ -861,7 +862,7 @@ def _clean_plain(text: str) -> CleanedArticle:
 
 
 def _clean_markdown(text: str) -> CleanedArticle:
-    """Markdown: de-mark lightly, take the first '# ' heading as title, then apply the text rules."""
+    """Markdown: reduce the tokens to text lines, take the first level-one heading as title, then the text rules."""
     lines = text.split("\n")
     meta, lines = _front_matter(lines)
     converted, title_at = _demark(lines)
@@ -902,49 +903,81 @@ def _apply_front_matter(meta: _Meta, key: str, value: str) -> None:
 
 
 def _demark(lines: list[str]) -> tuple[list[str], int | None]:
-    """Strip Markdown syntax line by line; return the new lines and the index of the title heading."""
+    """Plain lines from Markdown's token stream; return them and the index of the title heading.
+
+    Every block starts a paragraph of its own, soft and hard breaks keep their lines (the line rules
+    that follow look at lines), and the first level-one heading is the title.
+    """
     out: list[str] = []
     title_at: int | None = None
-    in_fence = False
-    for line in lines:
-        if CODE_FENCE.fullmatch(line):
-            in_fence = not in_fence
-            out.append("")
-            continue
-        if in_fence:
-            out.append(line)
-            continue
-        previous_is_text = bool(out and out[-1].strip())
-        if previous_is_text and (SETEXT_H1.fullmatch(line) or SETEXT_H2.fullmatch(line)):
-            # The previous line was a setext heading: give it a paragraph of its own.
-            out.insert(len(out) - 1, "")
-            if SETEXT_H1.fullmatch(line) and title_at is None:
-                title_at = len(out) - 1
-            out.append("")
-            continue
-        if HORIZONTAL_RULE.fullmatch(line) or REFERENCE_DEFINITION.fullmatch(line):
-            out.append("")
-            continue
-        heading = ATX_HEADING.fullmatch(line)
-        if heading:
-            if len(heading.group("hashes")) == 1 and title_at is None:
+    tokens = MARKDOWN.parse("\n".join(lines))
+    for index, token in enumerate(tokens):
+        if token.type == "fence":
+            out.extend(["", *token.content.split("\n"), ""])
+        elif token.type == "inline":
+            text = _inline(token.children or []).split("\n")
+            opener = tokens[index - 1]
+            if opener.type != "heading_open":
+                out.extend(["", *text])
+                continue
+            # A setext heading may run over several lines; only its last line is the heading.
+            *before, heading = text
+            if before:
+                out.extend(["", *before])
+            if opener.tag == "h1" and title_at is None and heading.strip():
                 title_at = len(out) + 1
-            out.extend(["", _inline(heading.group("text")), ""])
-            continue
-        line = BLOCKQUOTE.sub("", line)
-        item = LIST_ITEM.fullmatch(line)
-        if item:
-            out.extend(["", _inline(item.group("text"))])
-            continue
-        out.append(_inline(line))
+            out.extend(["", heading, ""])
     return out, title_at
 
 
-def _inline(text: str) -> str:
-    """Remove inline Markdown: images, links, code, emphasis, stray tags, escapes."""
-    for pattern, replacement in INLINE_RULES:
-        text = pattern.sub(replacement, text)
-    return text
+def _inline(children: list[Token]) -> str:
+    """The text of an inline token's children: markup, link targets, images and tags dropped."""
+    parts: list[str] = []
+    open_at: list[int] = []  # where each open emphasis sits in `parts`, to restore it if it stays literal
+    for index, child in enumerate(children):
+        kind = child.type
+        if kind in ("text", "code_inline"):
+            parts.append(child.content)
+        elif kind == "text_special":
+            # Entities stay as written; only the escapes plain Markdown knows lose their backslash.
+            escaped = child.info == "escape" and child.content in MARKDOWN_ESCAPABLE
+            parts.append(child.content if escaped else child.markup)
+        elif kind in ("softbreak", "hardbreak"):
+            parts.append("\n")
+        elif kind == "html_inline":
+            parts.append("" if _is_tag(child.content) else child.content)
+        elif kind.endswith("_open") and child.markup in EMPHASIS_MARKUP:
+            open_at.append(len(parts))
+            parts.append("")
+        elif kind.endswith("_close") and child.markup in EMPHASIS_MARKUP and open_at:
+            opened = open_at.pop()
+            parts.append("")
+            # "2*3*4" is arithmetic, not emphasis: a single star inside a word stays.
+            if child.markup == "*" and (_word_before(parts, opened) or _word_after(children, index)):
+                parts[opened] = parts[-1] = "*"
+        # link_open/link_close and image tokens contribute nothing: the link text is its own children.
+    return "".join(parts)
+
+
+def _is_tag(html: str) -> bool:
+    """An opening or closing tag such as `<b>` or `</span>`, not a comment or declaration."""
+    name = html[2:3] if html.startswith("</") else html[1:2]
+    return name.isalpha()
+
+
+def _word_before(parts: list[str], index: int) -> bool:
+    """True when the text before parts[index] ends in a word character or a star."""
+    for j in range(index - 1, -1, -1):
+        if parts[j]:
+            return parts[j][-1].isalnum() or parts[j][-1] in "_*"
+    return False
+
+
+def _word_after(children: list[Token], index: int) -> bool:
+    """True when the inline token after children[index] starts with a word character or a star."""
+    following = children[index + 1] if index + 1 < len(children) else None
+    text = following.content if following is not None and following.type == "text" else ""
+    return bool(text) and (text[0].isalnum() or text[0] in "_*")
 
 
 # ---------------------------------------------------------------------------

@@ -315,36 +315,11 @@ FRONT_MATTER_LINE = re.compile(r"\s*|[A-Za-z_][\w-]*\s*:.*|\s+\S.*|-\s.*|#.*")
 
 MAX_FRONT_MATTER_LINES = 60
 
-CODE_FENCE = re.compile(r"\s*(?:`{3,}|~{3,}).*")
+# Backslash escapes that lose their backslash; any other "\\x" stays as written, as it always has.
+MARKDOWN_ESCAPABLE = frozenset("\\`*_{}[]()#+-.!>~|")
 
-HORIZONTAL_RULE = re.compile(r"\s*(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})")
-
-SETEXT_H1 = re.compile(r"\s*=+\s*")
-
-SETEXT_H2 = re.compile(r"\s*-+\s*")
-
-ATX_HEADING = re.compile(r"\s{0,3}(?P<hashes>#{1,6})[ \t]+(?P<text>.*?)(?:[ \t]+#+)?[ \t]*")
-
-REFERENCE_DEFINITION = re.compile(r"\s{0,3}\[[^\]]{1,200}\]:\s+\S.*")
-
-BLOCKQUOTE = re.compile(r"^(?:\s{0,3}>[ \t]?)+")
-
-LIST_ITEM = re.compile(r"\s{0,8}(?:[-*+]|\d{1,3}[.)])[ \t]+(?P<text>.*)")
-
-INLINE_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"!\[[^\]\n]{0,500}\]\([^)\n]{0,2000}\)"), ""),  # images go entirely
-    (re.compile(r"!\[[^\]\n]{0,500}\]\[[^\]\n]{0,200}\]"), ""),
-    (re.compile(r"\[([^\]\n]{0,500})\]\([^)\n]{0,2000}\)"), r"\1"),  # [text](url) -> text
-    (re.compile(r"\[([^\]\n]{1,500})\]\[[^\]\n]{0,200}\]"), r"\1"),  # [text][ref] -> text
-    (re.compile(r"<(https?://[^>\s]{1,2000})>"), r"\1"),
-    (re.compile(r"`{1,3}([^`\n]{1,500})`{1,3}"), r"\1"),
-    (re.compile(r"(\*\*|__)(?=\S)(.{1,500}?)(?<=\S)\1"), r"\2"),
-    (re.compile(r"(?<![\w*])\*(?=[^\s*])(.{1,500}?)(?<=[^\s*])\*(?![\w*])"), r"\1"),
-    (re.compile(r"(?<![\w_])_(?=[^\s_])(.{1,500}?)(?<=[^\s_])_(?![\w_])"), r"\1"),
-    (re.compile(r"~~(?=\S)(.{1,500}?)(?<=\S)~~"), r"\1"),
-    (re.compile(r"</?[A-Za-z][^<>\n]{0,500}>"), ""),  # stray inline HTML tags
-    (re.compile(r"\\([\\`*_{}\[\]()#+\-.!>~|])"), r"\1"),  # backslash escapes
-)
+# Markup of the emphasis tokens (em, strong, s) whose delimiters are dropped.
+EMPHASIS_MARKUP = frozenset({"*", "_", "**", "__", "~~"})
 
 FRONT_MATTER_KEYS = {
     "title": "title", "author": "author", "authors": "author", "byline": "author", "date": "published",
