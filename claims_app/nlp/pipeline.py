@@ -13,6 +13,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from claims_app.nlp.attribution import claims as attribution_claims
+from claims_app.nlp.attribution.attribution_kinds import attribution_kind
 from claims_app.nlp.claim_candidates import ClaimCandidate, reconcile
 from claims_app.nlp.doc_layout import DocLayout
 from claims_app.nlp.quotes import find_quote_claims
@@ -130,6 +131,7 @@ def _claim_record(body: str, candidate: ClaimCandidate, speaker: str | None) -> 
         cue=candidate.cue,
         speaker=speaker,
         speaker_mention=Span(mention.text, mention.start, mention.end) if mention is not None else None,
+        attribution=attribution_kind(candidate.cue),
     )
 
 

