@@ -1,6 +1,6 @@
 """Training the attribution tagger's head on PolNeAR-shaped JSON lines (seeded, CPU; never run in CI).
 
-Encoder features are computed once per article (the encoder is frozen), then the BiLSTM head trains for a few
+Encoder features are computed once per article (the encoder is frozen), then the head trains for a few
 epochs on them; so an epoch costs seconds rather than the encoder's forward and backward passes.
 """
 
@@ -80,9 +80,9 @@ def train(
     *,
     epochs: int = 6,
     seed: int = 13,
-    learning_rate: float = 2e-3,
+    learning_rate: float = 1e-3,
     batch_size: int = 16,
-    length: int = 256,
+    length: int = tagger_model.HEAD_WINDOW,
     limit: int | None = None,
     log: Callable[[str], None] = lambda line: print(line, flush=True),
 ) -> dict[str, Any]:
@@ -116,7 +116,7 @@ def train(
             for row, (feats, labels) in enumerate(group):
                 x[row, : len(labels)] = feats.float()
                 y[row, : len(labels)] = labels
-            logits = head(x)
+            logits = head(x, padding=y.eq(-100))
             loss = loss_fn(logits.reshape(-1, len(LABELS)), y.reshape(-1))
             loss.backward()
             torch.nn.utils.clip_grad_norm_(head.parameters(), 1.0)
