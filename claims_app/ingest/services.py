@@ -62,10 +62,10 @@ def max_upload_bytes() -> int:
 
 
 def load_nlp() -> Language:
-    """The process-wide spaCy pipeline named by CLAIMS_SPACY_MODEL."""
+    """The process-wide spaCy pipeline named by CLAIMS_SPACY_MODEL, with the CLAIMS_ATTRIBUTION_MODEL tagger."""
     from claims_app.nlp import pipeline  # spaCy loads only in processes that ingest, not in web readers
 
-    return pipeline.load_pipeline(settings.CLAIMS_SPACY_MODEL)
+    return pipeline.load_pipeline(settings.CLAIMS_SPACY_MODEL, settings.CLAIMS_ATTRIBUTION_MODEL)
 
 
 def ingest_article(

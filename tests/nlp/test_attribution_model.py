@@ -1,0 +1,133 @@
+"""The attribution tagger: labels, decoding, grouping and a one-step train/load round trip on team-written text."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from claims_app.nlp.attribution.grouping import group, is_quoted
+from claims_app.nlp.attribution.tagging import LABEL_ID, RoleSpan, decode, gold_spans, piece_labels
+
+# Two tiny articles in PolNeAR's JSON-lines shape, written by the team (people and places are fictional).
+_FIRST = "Mayor Ilse Varga said the ferry will run again in May.\n\nThe council wants a new pier."
+_SECOND = 'Harbour data shows traffic fell. "We will rebuild," Tomas Bright said.'
+
+
+def _part(text: str, fragment: str) -> dict[str, object]:
+    start = text.index(fragment)
+    return {"text": fragment, "start": start, "end": start + len(fragment), "spans": [[start, start + len(fragment)]]}
+
+
+def _attribution(text: str, source: str | None, cue: str, content: str) -> dict[str, object]:
+    return {
+        "source": _part(text, source) if source else None,
+        "cue": _part(text, cue),
+        "content": _part(text, content),
+    }
+
+
+TINY = [
+    {
+        "id": "tiny-1",
+        "text": _FIRST,
+        "attributions": [
+            _attribution(_FIRST, "Mayor Ilse Varga", "said", "the ferry will run again in May."),
+            _attribution(_FIRST, "The council", "wants", "a new pier."),
+        ],
+    },
+    {
+        "id": "tiny-2",
+        "text": _SECOND,
+        "attributions": [
+            _attribution(_SECOND, "Harbour data", "shows", "traffic fell."),
+            _attribution(_SECOND, "Tomas Bright", "said", '"We will rebuild,"'),
+        ],
+    },
+]
+
+
+def test_piece_labels_mark_the_first_piece_b_and_the_rest_i() -> None:
+    offsets = [(0, 5), (6, 10), (11, 15), (16, 20)]
+    labels = piece_labels(offsets, [RoleSpan("SOURCE", 0, 5), RoleSpan("CONTENT", 11, 20)])
+    assert labels == [LABEL_ID["B-SOURCE"], LABEL_ID["O"], LABEL_ID["B-CONTENT"], LABEL_ID["I-CONTENT"]]
+    assert decode(offsets, labels) == [RoleSpan("SOURCE", 0, 5), RoleSpan("CONTENT", 11, 20)]
+
+
+def test_gold_spans_keep_every_fragment_of_a_discontinuous_content() -> None:
+    attribution = {
+        "source": None,
+        "cue": {"start": 5, "end": 9},
+        "content": {"start": 0, "end": 20, "spans": [[0, 4], [10, 20]]},
+    }
+    assert [s for s in gold_spans([attribution]) if s.role == "CONTENT"] == [
+        RoleSpan("CONTENT", 0, 4),
+        RoleSpan("CONTENT", 10, 20),
+    ]
+
+
+def test_grouping_links_a_content_to_the_nearest_cue_and_its_source() -> None:
+    spans = gold_spans(TINY[0]["attributions"])  # type: ignore[arg-type]
+    found = [
+        (_FIRST[a.start : a.end], _FIRST[a.cue.start : a.cue.end], _FIRST[a.source.start : a.source.end])
+        for a in group(_FIRST, spans)
+        if a.cue and a.source
+    ]
+    assert found == [
+        ("the ferry will run again in May.", "said", "Mayor Ilse Varga"),
+        ("a new pier.", "wants", "The council"),
+    ]
+
+
+def test_grouping_joins_quote_fragments_split_by_their_own_attribution() -> None:
+    text = '"The tide is early," Noor Halden said, "and the gates are shut."'
+    spans = [
+        RoleSpan("CONTENT", 0, text.index(" Noor")),
+        RoleSpan("SOURCE", text.index("Noor"), text.index(" said")),
+        RoleSpan("CUE", text.index("said"), text.index("said") + 4),
+        RoleSpan("CONTENT", text.index('"and'), len(text)),
+    ]
+    (only,) = group(text, spans)
+    assert (only.start, only.end) == (0, len(text))
+    assert only.source is not None and text[only.source.start : only.source.end] == "Noor Halden"
+    assert is_quoted(text[only.start : only.end])
+
+
+def test_grouping_keeps_two_speakers_quotes_apart() -> None:
+    text = '"We stay," Ann Oder said. "We leave," Bo Lund said.'
+    spans = [
+        RoleSpan("CONTENT", 0, 10),
+        RoleSpan("SOURCE", 11, 19),
+        RoleSpan("CUE", 20, 24),
+        RoleSpan("CONTENT", 26, 37),
+        RoleSpan("SOURCE", 38, 45),
+        RoleSpan("CUE", 46, 50),
+    ]
+    found = group(text, spans)
+    assert [text[a.source.start : a.source.end] for a in found if a.source] == ["Ann Oder", "Bo Lund"]
+
+
+def test_training_one_step_on_a_tiny_fixture_stores_a_loadable_tagger(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    from claims_app.nlp.attribution import model, training
+
+    data = tmp_path / "tiny.jsonl"
+    data.write_text("".join(json.dumps(article) + "\n" for article in TINY))
+    summary = training.train([data], data, tmp_path / "out", epochs=1, seed=3, batch_size=2, log=lambda _: None)
+    assert summary["history"][0]["epoch"] == 1
+    assert (tmp_path / "out" / model.WEIGHTS).stat().st_size < 50 * 1024 * 1024
+    tagger = model.load(tmp_path / "out")
+    spans = tagger.spans(_FIRST)
+    assert all(
+        span.role in {"SOURCE", "CUE", "CONTENT"} and 0 <= span.start < span.end <= len(_FIRST) for span in spans
+    )
+    assert tagger.spans("") == []
+
+
+def test_loading_a_directory_without_a_model_says_so(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    from claims_app.nlp.attribution import model
+
+    with pytest.raises(FileNotFoundError):
+        model.load(tmp_path)
