@@ -23,6 +23,7 @@ from claims_app import link_suggestions, selectors
 from claims_app.corroboration_services import hash_api_key
 from claims_app.forms import ClaimFilterForm
 from claims_app.models import ApiToken, Article, Claim, Speaker
+from claims_app.web import security
 
 READ_PERMISSION = "claims_app.view_claim"
 MAX_PAGE_SIZE = 200
@@ -54,8 +55,11 @@ class ReaderToken(HttpBearer):
     """`Authorization: Bearer <key>`; the key's SHA-256 is looked up, the key itself is never stored."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
+        if security.api_token_locked_out(request):  # guessing keys: throttled per address, as logins are
+            raise HttpError(429, "Too many wrong API tokens from this address; try again later.")
         row = ApiToken.objects.select_related("user").filter(key_sha256=hash_api_key(token.strip())).first()
         if row is None or not row.user.is_active:
+            security.record_api_token_failure(request)
             return None
         now = timezone.now()
         if row.last_used_at is None or now - row.last_used_at > TOKEN_TOUCH_INTERVAL:

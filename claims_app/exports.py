@@ -21,6 +21,8 @@ from django.views.decorators.http import require_GET
 from claims_app import selectors
 from claims_app.api import claim_json, filters_from_query
 from claims_app.models import Claim
+from claims_app.web.script_safe import script_safe_chunks
+from claims_app.web.spreadsheet import neutralise_row
 
 CHUNK = 1_000
 CSV_COLUMNS = [
@@ -74,24 +76,27 @@ def csv_lines(rows: Iterable[Claim], request: HttpRequest | None = None) -> Iter
     yield writer.writerow(CSV_COLUMNS)
     for c in rows:
         path = c.get_absolute_url()
+        # Article titles, claim text and names come from uploads: no cell may start a spreadsheet formula.
         yield writer.writerow(
-            [
-                c.pk,
-                c.text,
-                c.speaker.name if c.speaker else "",
-                c.speaker_id or "",
-                c.kind,
-                c.status,
-                c.corroboration,
-                c.independent_origins,
-                c.statement_origin_id or "",
-                c.article_id,
-                c.article.title,
-                c.article.outlet,
-                c.article.url,
-                c.article.published_at.isoformat() if c.article.published_at else "",
-                request.build_absolute_uri(path) if request else path,
-            ]
+            neutralise_row(
+                [
+                    c.pk,
+                    c.text,
+                    c.speaker.name if c.speaker else "",
+                    c.speaker_id or "",
+                    c.kind,
+                    c.status,
+                    c.corroboration,
+                    c.independent_origins,
+                    c.statement_origin_id or "",
+                    c.article_id,
+                    c.article.title,
+                    c.article.outlet,
+                    c.article.url,
+                    c.article.published_at.isoformat() if c.article.published_at else "",
+                    request.build_absolute_uri(path) if request else path,
+                ]
+            )
         )
 
 
@@ -156,8 +161,9 @@ def claim_review(claim: Claim, request: HttpRequest | None = None) -> dict[str, 
 
 
 def jsonld_chunks(rows: Iterable[Claim], request: HttpRequest | None = None) -> Iterator[str]:
+    # Publishers paste this into <script type="application/ld+json">: claim text must not be able to close it.
     yield '{"@context": "https://schema.org", "@graph": '
-    yield from _json_array(claim_review(c, request) for c in rows if c.status in RATINGS)
+    yield from script_safe_chunks(_json_array(claim_review(c, request) for c in rows if c.status in RATINGS))
     yield "}\n"
 
 
