@@ -83,7 +83,7 @@ api = NinjaAPI(
 
 
 class MessageOut(Schema):
-    """401, 403 and 404 answers."""
+    """401, 403, 404 and 429 (too many wrong tokens) answers."""
 
     detail: str
 
@@ -96,7 +96,7 @@ class ValidationErrorOut(Schema):
 
 def _documented(model: Any) -> dict[int, Any]:
     """The success schema plus the error answers every endpoint can give, so the OpenAPI schema lists them."""
-    return {200: model, 401: MessageOut, 403: MessageOut, 404: MessageOut, 422: ValidationErrorOut}
+    return {200: model, 401: MessageOut, 403: MessageOut, 404: MessageOut, 422: ValidationErrorOut, 429: MessageOut}
 
 
 class SpeakerRef(Schema):
