@@ -22,7 +22,7 @@ from claims_app import selectors
 from claims_app.api import claim_json, filters_from_query
 from claims_app.models import Claim
 from claims_app.web.script_safe import script_safe_chunks
-from claims_app.web.spreadsheet import neutralise_row
+from claims_app.web.spreadsheet import FormulaSafeWriter
 
 CHUNK = 1_000
 CSV_COLUMNS = [
@@ -72,31 +72,29 @@ class _Echo:
 
 
 def csv_lines(rows: Iterable[Claim], request: HttpRequest | None = None) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    # Titles, claim text and names come from uploads: no cell may start a spreadsheet formula.
+    writer = FormulaSafeWriter(csv.writer(_Echo()))
     yield writer.writerow(CSV_COLUMNS)
     for c in rows:
         path = c.get_absolute_url()
-        # Article titles, claim text and names come from uploads: no cell may start a spreadsheet formula.
         yield writer.writerow(
-            neutralise_row(
-                [
-                    c.pk,
-                    c.text,
-                    c.speaker.name if c.speaker else "",
-                    c.speaker_id or "",
-                    c.kind,
-                    c.status,
-                    c.corroboration,
-                    c.independent_origins,
-                    c.statement_origin_id or "",
-                    c.article_id,
-                    c.article.title,
-                    c.article.outlet,
-                    c.article.url,
-                    c.article.published_at.isoformat() if c.article.published_at else "",
-                    request.build_absolute_uri(path) if request else path,
-                ]
-            )
+            [
+                c.pk,
+                c.text,
+                c.speaker.name if c.speaker else "",
+                c.speaker_id or "",
+                c.kind,
+                c.status,
+                c.corroboration,
+                c.independent_origins,
+                c.statement_origin_id or "",
+                c.article_id,
+                c.article.title,
+                c.article.outlet,
+                c.article.url,
+                c.article.published_at.isoformat() if c.article.published_at else "",
+                request.build_absolute_uri(path) if request else path,
+            ]
         )
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, Protocol
 
 # A cell starting with one of these is a formula (or becomes one after a spreadsheet trims a tab or CR).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -18,3 +19,17 @@ def neutralise_cell(value: Any) -> Any:
 def neutralise_row(values: list[Any]) -> list[Any]:
     """Every cell of one CSV row through neutralise_cell."""
     return [neutralise_cell(v) for v in values]
+
+
+class _RowWriter(Protocol):
+    def writerow(self, row: Iterable[Any], /) -> Any: ...
+
+
+class FormulaSafeWriter:
+    """Wraps a csv.writer so every row it writes goes through neutralise_row."""
+
+    def __init__(self, writer: _RowWriter) -> None:
+        self._writer = writer
+
+    def writerow(self, row: Iterable[Any]) -> Any:
+        return self._writer.writerow(neutralise_row(list(row)))
