@@ -26,6 +26,7 @@ from claims_app.models import ApiToken, Article, Claim, Speaker
 from claims_app.review import selectors as review_selectors
 from claims_app.review.forms import ClaimFilterForm
 from claims_app.speakers import selectors as speakers_selectors
+from claims_app.web import security
 
 READ_PERMISSION = "claims_app.view_claim"
 MAX_PAGE_SIZE = 200
@@ -57,8 +58,11 @@ class ReaderToken(HttpBearer):
     """`Authorization: Bearer <key>`; the key's SHA-256 is looked up, the key itself is never stored."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
+        if security.api_token_locked_out(request):  # guessing keys: throttled per address, as logins are
+            raise HttpError(429, "Too many wrong API tokens from this address; try again later.")
         row = ApiToken.objects.select_related("user").filter(key_sha256=hash_api_key(token.strip())).first()
         if row is None or not row.user.is_active:
+            security.record_api_token_failure(request)
             return None
         now = timezone.now()
         if row.last_used_at is None or now - row.last_used_at > TOKEN_TOUCH_INTERVAL:
@@ -82,7 +86,7 @@ api = NinjaAPI(
 
 
 class MessageOut(Schema):
-    """401, 403 and 404 answers."""
+    """401, 403, 404 and 429 (too many wrong tokens) answers."""
 
     detail: str
 
@@ -95,7 +99,7 @@ class ValidationErrorOut(Schema):
 
 def _documented(model: Any) -> dict[int, Any]:
     """The success schema plus the error answers every endpoint can give, so the OpenAPI schema lists them."""
-    return {200: model, 401: MessageOut, 403: MessageOut, 404: MessageOut, 422: ValidationErrorOut}
+    return {200: model, 401: MessageOut, 403: MessageOut, 404: MessageOut, 422: ValidationErrorOut, 429: MessageOut}
 
 
 class SpeakerRef(Schema):
