@@ -8,7 +8,7 @@ gives 401, a login without read access 403. /api/claims/ takes exactly the query
 from __future__ import annotations
 
 import datetime
-from typing import Any, TypedDict
+from typing import Annotated, Any, TypedDict
 
 from django.http import HttpRequest, QueryDict
 from django.shortcuts import get_object_or_404
@@ -18,6 +18,7 @@ from django_stubs_ext import WithAnnotations
 from ninja import NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
+from pydantic import AfterValidator
 
 from claims_app.api.tokens import hash_api_key
 from claims_app.linking import selectors as linking_selectors
@@ -27,6 +28,7 @@ from claims_app.review import selectors as review_selectors
 from claims_app.review.forms import ClaimFilterForm
 from claims_app.speakers import selectors as speakers_selectors
 from claims_app.web import security
+from claims_app.web.params import clean_text
 
 READ_PERMISSION = "claims_app.view_claim"
 MAX_PAGE_SIZE = 200
@@ -218,10 +220,20 @@ class SpeakerPageOut(Schema):
     results: list[SpeakerOut]
 
 
+# Search text loses NUL (which PostgreSQL refuses), control characters and lone surrogates before a query sees it.
+CleanText = Annotated[str, AfterValidator(clean_text)]
+
+
+class SpeakerQuery(Schema):
+    q: CleanText = ""
+    page: int = 1
+    page_size: int = 50
+
+
 class ClaimQuery(Schema):
     """The /claims/ filters (parsed by the same form as the page)."""
 
-    q: str = ""
+    q: CleanText = ""
     status: str = ""
     kind: str = ""
     speaker: int | None = None
@@ -397,8 +409,9 @@ def articles(request: HttpRequest, page: int = 1, page_size: int = 50) -> dict[s
 
 
 @api.get("/speakers/", response=_documented(SpeakerPageOut), summary="Speakers, most claims first")
-def speakers(request: HttpRequest, q: str = "", page: int = 1, page_size: int = 50) -> dict[str, Any]:
-    result = _paged(speakers_selectors.speaker_list(q.strip()).prefetch_related("aliases"), page, page_size)
+def speakers(request: HttpRequest, params: Query[SpeakerQuery]) -> dict[str, Any]:
+    qs = speakers_selectors.speaker_list(params.q).prefetch_related("aliases")
+    result = _paged(qs, params.page, params.page_size)
     rows: list[WithAnnotations[Speaker, ClaimCount]] = result.pop("rows")
     result["results"] = [
         {

@@ -19,7 +19,8 @@ from django.core.exceptions import (
     TooManyFieldsSent,
     TooManyFilesSent,
 )
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, multipartparser
+from django.http.multipartparser import MultiPartParserError
 from django.template.response import TemplateResponse
 
 READ_PERMISSION = "claims_app.view_claim"
@@ -77,10 +78,26 @@ def request_limit(exception: Exception | None) -> dict[str, Any] | None:
     return None
 
 
+def upload_problem(exception: Exception | None) -> str:
+    """What went wrong reading a multipart upload, in words an editor can act on; "" for other 400s."""
+    if not isinstance(exception, MultiPartParserError):
+        return ""
+    # Django's only signal for a part's headers over MAX_TOTAL_HEADER_SIZE (1,024 bytes) is this message;
+    # in an upload form the long header is the file's name.
+    if "header size" in str(exception):
+        limit = getattr(multipartparser, "MAX_TOTAL_HEADER_SIZE", 1024)  # not in django-stubs
+        return (
+            f"A file name was too long: the name and type of each file may take at most {limit:,} "
+            "bytes. Rename the file to something shorter and upload it again."
+        )
+    return "The upload could not be read (it was cut off or malformed). Try again."
+
+
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """handler400: names the request-size limit that was hit and its value; any other 400 says so plainly."""
     # The body was refused unread: nothing below may touch request.POST (Django marks it as a parse error).
-    response = TemplateResponse(request, "400.html", {"limit": request_limit(exception)}, status=400)
+    context = {"limit": request_limit(exception), "upload_problem": upload_problem(exception)}
+    response = TemplateResponse(request, "400.html", context, status=400)
     return response.render()
 
 

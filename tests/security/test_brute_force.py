@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from claims_app import corroboration_services
+from claims_app.api import tokens
 from tests.factories import UserFactory
 
 PASSWORD = "test-pass-123"
@@ -66,7 +66,7 @@ def test_a_right_password_before_the_limit_resets_the_count(vera):
 
 @override_settings(CLAIMS_API_TOKEN_FAILURE_LIMIT=5)  # test settings raise it for the API fuzz test
 def test_wrong_api_tokens_are_throttled_per_address(viewer):
-    _, key = corroboration_services.create_api_token(user=viewer, name="t")
+    _, key = tokens.create_api_token(user=viewer, name="t")
     client = Client()
     for _ in range(settings.CLAIMS_API_TOKEN_FAILURE_LIMIT):
         assert (

@@ -9,7 +9,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from claims_app import services
+from claims_app.review import services
 from claims_app.web.spreadsheet import neutralise_cell
 from tests.factories import ClaimFactory, SpeakerFactory
 

@@ -39,3 +39,42 @@ def test_2999_bulk_ids_names_the_field_count_limit(editor_client):
 def test_unknown_page_is_a_404_in_the_base_layout(viewer_client):
     response = viewer_client.get("/no-such-page/")
     assert response.status_code == 404 and b"<main" in response.content and b"Not found" in response.content
+
+
+def test_title_over_the_limit_is_shown_beside_the_title_field(editor_client):
+    response = editor_client.post(reverse("claims_app:article_upload"), {"text": "Port Selden.", "title": "t" * 601})
+    page = response.content.decode()
+    assert response.status_code == 200 and not Article.objects.exists()
+    assert "Ensure this value has at most" in page
+    assert page.index("Ensure this value has at most") > page.index('name="title"')  # beside it, not at the top
+
+
+def test_title_with_a_nul_is_refused_with_a_message(editor_client):
+    response = editor_client.post(reverse("claims_app:article_upload"), {"text": "Port Selden.", "title": "a\x00b"})
+    assert "Null characters are not allowed" in response.content.decode()
+    assert not Article.objects.exists()
+
+
+def test_every_upload_field_shows_its_errors(editor_client):
+    response = editor_client.post(
+        reverse("claims_app:article_upload"), {"text": "x\x00", "title": "\x00", "url": "\x00", "outlet": "\x00"}
+    )
+    assert response.content.decode().count("Null characters are not allowed") == 4
+
+
+def test_a_thousand_character_filename_gets_a_clear_message(editor_client):
+    # By hand: the test client's SimpleUploadedFile would cut the name to 255 characters before sending it.
+    boundary = "claimdeskboundary"
+    body = (
+        f"--{boundary}\r\n"
+        f'Content-Disposition: form-data; name="file"; filename="{"n" * 996}.txt"\r\n'
+        "Content-Type: text/plain\r\n\r\n"
+        "Port Selden, Tuesday.\r\n"
+        f"--{boundary}--\r\n"
+    )
+    response = editor_client.post(
+        reverse("claims_app:article_upload"), body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+    page = response.content.decode()
+    assert response.status_code == 400 and "Bad Request (400)" not in page
+    assert "file name was too long" in page and not Article.objects.exists()
