@@ -50,6 +50,9 @@ from claims_app.models import Claim  # noqa: E402
 
 LUA = r"""
 local ids = {%(ids)s}
+-- The version each claim was read at (from the database at start, then from each status answer): a status
+-- POST sends it, as the form does, and a conflict answers with the fresh version (not an error).
+local versions = {%(versions)s}
 local outlets = {%(outlets)s}
 local statuses = {"verified", "false", "disputed", "unverified", "unreviewed"}
 local words = {"council", "harbour", "budget", "ferry", "strike", "water", "police", "school"}
@@ -76,11 +79,14 @@ request = function()
   elseif r <= 90 then
     return wrk.format("GET", "/claims/" .. ids[math.random(#ids)] .. "/", headers())
   else
-    local body = "status=" .. statuses[math.random(4)] .. "&note=load+test"
-    return wrk.format("POST", "/claims/" .. ids[math.random(#ids)] .. "/status/", headers({
+    local id = ids[math.random(#ids)]
+    local body = "status=" .. statuses[math.random(4)] .. "&note=load+test&version=" .. versions[id]
+    return wrk.format("POST", "/claims/" .. id .. "/status/", headers({
       ["Content-Type"] = "application/x-www-form-urlencoded",
       ["X-CSRFToken"] = "%(csrf)s",
       ["Origin"] = "https://127.0.0.1:%(port)d",
+      ["HX-Request"] = "true",
+      ["HX-Target"] = "status-panel",
     }), body)
   end
 end
@@ -88,6 +94,10 @@ end
 local errors = 0
 response = function(status, headers, body)
   if status >= 400 then errors = errors + 1 end
+  -- A status panel names its claim's status URL and the version to send next.
+  local id = body and body:match('/claims/(%%d+)/status/')
+  local version = body and body:match('name="version" value="(%%d+)"')
+  if id and version and versions[tonumber(id)] then versions[tonumber(id)] = version end
 end
 
 done = function(summary, latency, requests)
@@ -135,11 +145,13 @@ def main() -> None:
     if have < CLAIMS:
         call_command("generate_corpus", claims=CLAIMS - have)
     call_command("collectstatic", interactive=False, verbosity=0)
-    ids = list(Claim.objects.order_by("?").values_list("pk", flat=True)[:2000])
+    picked = list(Claim.objects.order_by("?").values_list("pk", "version")[:2000])
+    ids = [pk for pk, _ in picked]
     csrf = _get_new_csrf_string()
     cookie = session_cookie()
     script = LUA % {
         "ids": ",".join(map(str, ids)),
+        "versions": ",".join(f"[{pk}]={version}" for pk, version in picked),
         "outlets": ",".join(f'"{o}"' for o in OUTLETS),
         "session": cookie,
         "csrf": csrf,

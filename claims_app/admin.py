@@ -69,8 +69,10 @@ class ClaimAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind", "is_rejected", "filed_by", "article__outlet", "created_at"]
     search_fields = ["text", "speaker__name", "article__title"]
     list_select_related = ["speaker", "article"]
-    raw_id_fields = ["article", "speaker", "reviewed_by"]
-    readonly_fields = ["version", "created_at"]
+    raw_id_fields = ["article", "speaker"]
+    # The review verdict changes only through the review service (history row, version bump, reviewed_by/at);
+    # an admin form save would do none of that, so these are shown, not edited, here.
+    readonly_fields = ["status", "reviewed_by", "reviewed_at", "version", "created_at"]
     inlines = [ClaimStatusChangeInline]
 
     @admin.display(description="text")

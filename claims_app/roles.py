@@ -69,6 +69,11 @@ def can_merge_speakers(user: User | AnonymousUser) -> bool:
     return user.has_perm("claims_app.change_speaker")
 
 
+def can_manage_any_upload(user: User | AnonymousUser) -> bool:
+    """Admins may follow and retry any editor's uploads; editors only their own."""
+    return role_of(user) == Role.ADMIN
+
+
 def role_of(user: User | AnonymousUser) -> Role | None:
     """The highest role a user holds (superusers count as admin)."""
     if not user.is_authenticated:

@@ -11,3 +11,7 @@ urlpatterns = [
     path("api/", endpoints.urls()),  # read-only JSON API; answers 401 itself rather than redirecting to login
     path("", include("claims_app.urls")),
 ]
+
+# Error pages in the base layout; the 400 page names the request-size limit that was hit.
+handler400 = "claims_app.web.security.bad_request"
+handler403 = "claims_app.web.security.permission_denied"

@@ -67,3 +67,15 @@ def _hypothesis_profiles() -> None:
 
 
 _hypothesis_profiles()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():  # type: ignore[no-untyped-def]
+    """The API-token throttle counts in Django's cache, which outlives a test's transaction: clear it after each."""
+    yield
+    from django.conf import settings
+
+    if settings.configured:
+        from django.core.cache import cache
+
+        cache.clear()

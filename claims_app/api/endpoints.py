@@ -8,7 +8,7 @@ gives 401, a login without read access 403. /api/claims/ takes exactly the query
 from __future__ import annotations
 
 import datetime
-from typing import Any, TypedDict
+from typing import Annotated, Any, TypedDict
 
 from django.http import HttpRequest, QueryDict
 from django.shortcuts import get_object_or_404
@@ -18,6 +18,7 @@ from django_stubs_ext import WithAnnotations
 from ninja import NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
+from pydantic import AfterValidator
 
 from claims_app.api.tokens import hash_api_key
 from claims_app.linking import selectors as linking_selectors
@@ -26,6 +27,8 @@ from claims_app.models import ApiToken, Article, Claim, Speaker
 from claims_app.review import selectors as review_selectors
 from claims_app.review.forms import ClaimFilterForm
 from claims_app.speakers import selectors as speakers_selectors
+from claims_app.web import security
+from claims_app.web.params import clean_text
 
 READ_PERMISSION = "claims_app.view_claim"
 MAX_PAGE_SIZE = 200
@@ -57,8 +60,11 @@ class ReaderToken(HttpBearer):
     """`Authorization: Bearer <key>`; the key's SHA-256 is looked up, the key itself is never stored."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
+        if security.api_token_locked_out(request):  # guessing keys: throttled per address, as logins are
+            raise HttpError(429, "Too many wrong API tokens from this address; try again later.")
         row = ApiToken.objects.select_related("user").filter(key_sha256=hash_api_key(token.strip())).first()
         if row is None or not row.user.is_active:
+            security.record_api_token_failure(request)
             return None
         now = timezone.now()
         if row.last_used_at is None or now - row.last_used_at > TOKEN_TOUCH_INTERVAL:
@@ -82,7 +88,7 @@ api = NinjaAPI(
 
 
 class MessageOut(Schema):
-    """401, 403 and 404 answers."""
+    """401, 403, 404 and 429 (too many wrong tokens) answers."""
 
     detail: str
 
@@ -95,7 +101,7 @@ class ValidationErrorOut(Schema):
 
 def _documented(model: Any) -> dict[int, Any]:
     """The success schema plus the error answers every endpoint can give, so the OpenAPI schema lists them."""
-    return {200: model, 401: MessageOut, 403: MessageOut, 404: MessageOut, 422: ValidationErrorOut}
+    return {200: model, 401: MessageOut, 403: MessageOut, 404: MessageOut, 422: ValidationErrorOut, 429: MessageOut}
 
 
 class SpeakerRef(Schema):
@@ -214,10 +220,20 @@ class SpeakerPageOut(Schema):
     results: list[SpeakerOut]
 
 
+# Search text loses NUL (which PostgreSQL refuses), control characters and lone surrogates before a query sees it.
+CleanText = Annotated[str, AfterValidator(clean_text)]
+
+
+class SpeakerQuery(Schema):
+    q: CleanText = ""
+    page: int = 1
+    page_size: int = 50
+
+
 class ClaimQuery(Schema):
     """The /claims/ filters (parsed by the same form as the page)."""
 
-    q: str = ""
+    q: CleanText = ""
     status: str = ""
     kind: str = ""
     speaker: int | None = None
@@ -393,8 +409,9 @@ def articles(request: HttpRequest, page: int = 1, page_size: int = 50) -> dict[s
 
 
 @api.get("/speakers/", response=_documented(SpeakerPageOut), summary="Speakers, most claims first")
-def speakers(request: HttpRequest, q: str = "", page: int = 1, page_size: int = 50) -> dict[str, Any]:
-    result = _paged(speakers_selectors.speaker_list(q.strip()).prefetch_related("aliases"), page, page_size)
+def speakers(request: HttpRequest, params: Query[SpeakerQuery]) -> dict[str, Any]:
+    qs = speakers_selectors.speaker_list(params.q).prefetch_related("aliases")
+    result = _paged(qs, params.page, params.page_size)
     rows: list[WithAnnotations[Speaker, ClaimCount]] = result.pop("rows")
     result["results"] = [
         {

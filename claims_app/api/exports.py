@@ -21,6 +21,8 @@ from django.views.decorators.http import require_GET
 from claims_app.api.endpoints import claim_json, filters_from_query
 from claims_app.models import Claim
 from claims_app.review import selectors as review_selectors
+from claims_app.web.script_safe import script_safe_chunks
+from claims_app.web.spreadsheet import FormulaSafeWriter
 
 CHUNK = 1_000
 CSV_COLUMNS = [
@@ -70,7 +72,8 @@ class _Echo:
 
 
 def csv_lines(rows: Iterable[Claim], request: HttpRequest | None = None) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    # Titles, claim text and names come from uploads: no cell may start a spreadsheet formula.
+    writer = FormulaSafeWriter(csv.writer(_Echo()))
     yield writer.writerow(CSV_COLUMNS)
     for c in rows:
         path = c.get_absolute_url()
@@ -156,8 +159,9 @@ def claim_review(claim: Claim, request: HttpRequest | None = None) -> dict[str, 
 
 
 def jsonld_chunks(rows: Iterable[Claim], request: HttpRequest | None = None) -> Iterator[str]:
+    # Publishers paste this into <script type="application/ld+json">: claim text must not be able to close it.
     yield '{"@context": "https://schema.org", "@graph": '
-    yield from _json_array(claim_review(c, request) for c in rows if c.status in RATINGS)
+    yield from script_safe_chunks(_json_array(claim_review(c, request) for c in rows if c.status in RATINGS))
     yield "}\n"
 
 

@@ -86,9 +86,15 @@ def _enqueue(job_id: int, *, delay_seconds: float = 0) -> str:
     return str(task.enqueue(job_id).id)
 
 
-def batch_jobs(batch: uuid.UUID) -> QuerySet[IngestJob]:
-    """The jobs of one upload, in upload order, without their bytes."""
-    return IngestJob.objects.filter(batch=batch).defer("raw").select_related("article").order_by("created_at", "pk")
+def batch_jobs(batch: uuid.UUID, user: User | None = None) -> QuerySet[IngestJob]:
+    """The jobs of one upload, in upload order, without their bytes; with `user`, only those they may see."""
+    jobs = IngestJob.objects.filter(batch=batch).defer("raw").select_related("article").order_by("created_at", "pk")
+    return jobs if user is None else visible_jobs(jobs, user)
+
+
+def visible_jobs(jobs: QuerySet[IngestJob], user: User) -> QuerySet[IngestJob]:
+    """Admins see every upload; others only the ones they uploaded."""
+    return jobs if roles.can_manage_any_upload(user) else jobs.filter(uploaded_by=user)
 
 
 def run_job(*, job_id: int) -> str:

@@ -73,7 +73,7 @@ def _progress_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
         batch = uuid.UUID(request.GET.get("batch", "") or request.POST.get("batch", ""))
     except ValueError:
         return {"batch": None, "jobs": []}
-    return _progress_context_for(batch)
+    return _progress_context_for(batch, request.user)
 
 
 @require_GET
@@ -81,29 +81,30 @@ def ingest_progress(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The per-file progress of a bulk upload; htmx polls it every second until every file is finished."""
     htmx.require(roles.can_upload(request.user), "Only editors can upload articles.")
     context = _progress_context(request)
-    if context["batch"] is None:
+    if context["batch"] is None or not context["jobs"]:  # someone else's batch is "not found" too
         raise Http404("No such upload.")
     partial = "progress" if request.htmx else None
     return htmx.render(request, "claims_app/article_upload.html", {"form": UploadForm(), **context}, partial)
 
 
 @require_POST
-def ingest_job_retry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+def ingest_job_retry(request: AuthenticatedHttpRequest, job_id: uuid.UUID) -> HttpResponse:
     htmx.require(roles.can_upload(request.user), "Only editors can retry uploads.")
-    job = get_object_or_404(IngestJob.objects.defer("raw"), pk=pk)
+    # Someone else's job is "not found", so its batch and file names stay private.
+    job = get_object_or_404(ingest_jobs.visible_jobs(IngestJob.objects.defer("raw"), request.user), public_id=job_id)
     try:
         ingest_jobs.retry_job(job=job, user=request.user)
     except ValidationError as exc:
         messages.error(request, htmx.first_error(exc))
     back = f"{reverse('claims_app:article_upload')}?batch={job.batch}"
     if request.htmx:
-        context = {"form": UploadForm(), **_progress_context_for(job.batch)}
+        context = {"form": UploadForm(), **_progress_context_for(job.batch, request.user)}
         return htmx.render(request, "claims_app/article_upload.html", context, "progress")
     return redirect(back)
 
 
-def _progress_context_for(batch: uuid.UUID) -> dict[str, Any]:
-    jobs = list(ingest_jobs.batch_jobs(batch))
+def _progress_context_for(batch: uuid.UUID, user: Any) -> dict[str, Any]:
+    jobs = list(ingest_jobs.batch_jobs(batch, user))
     return {
         "batch": batch,
         "jobs": jobs,

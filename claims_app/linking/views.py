@@ -22,7 +22,7 @@ from claims_app.linking.forms import LinkForm, OriginForm, RelationForm, Suggest
 from claims_app.models import Claim, ClaimLink, StatementOrigin
 from claims_app.review import selectors as review_selectors
 from claims_app.review.claim_page import detail_response
-from claims_app.web import events, htmx
+from claims_app.web import events, htmx, params
 from claims_app.web.request import AuthenticatedHttpRequest
 
 
@@ -187,5 +187,5 @@ def link_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 def _link_page_claim(request: AuthenticatedHttpRequest, link: ClaimLink) -> int:
     """The claim whose page the link was changed from (either end of the link)."""
-    raw = request.POST.get("claim", "")
-    return int(raw) if raw.isdigit() and int(raw) in (link.from_claim_id, link.to_claim_id) else link.from_claim_id
+    wanted = params.positive_int(request.POST.get("claim"))
+    return wanted if wanted in (link.from_claim_id, link.to_claim_id) else link.from_claim_id

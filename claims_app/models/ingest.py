@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -22,6 +24,8 @@ class IngestJob(models.Model):
     FINISHED = (Status.DONE, Status.DUPLICATE, Status.FAILED)
 
     batch = models.UUIDField(db_index=True, help_text="Files uploaded together share a batch.")
+    # URLs name a job by this, never by its sequential id (which would let anyone count and probe jobs).
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     filename = models.CharField(max_length=255)
     raw = models.BinaryField(blank=True, help_text="The upload as received; cleared once filed.")
     size = models.PositiveIntegerField(default=0)

@@ -18,7 +18,7 @@ from claims_app.review.forms import (
 )
 from claims_app.review.highlighting import claim_context
 from claims_app.speakers import selectors as speakers_selectors
-from claims_app.web import htmx
+from claims_app.web import htmx, params
 from claims_app.web.request import AuthenticatedHttpRequest
 
 
@@ -45,7 +45,7 @@ def _evidence(request: AuthenticatedHttpRequest, claim: Claim) -> dict[str, Any]
 
 
 def _link_results(request: AuthenticatedHttpRequest, claim: Claim, links: list[Any] | None = None) -> dict[str, Any]:
-    link_q = request.GET.get("link_q", "").strip()
+    link_q = params.clean_text(request.GET.get("link_q"))
     if not link_q:
         return {"claim": claim, "link_q": "", "link_results": []}
     linked_ids = {item.other.pk for item in (links if links is not None else linking_selectors.claim_links(claim))}

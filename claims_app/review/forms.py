@@ -8,13 +8,19 @@ from django import forms
 
 from claims_app.models import Claim
 from claims_app.review import selectors
-from claims_app.web.forms import Form
+from claims_app.web import params
+from claims_app.web.forms import Form, SearchField
 
 
 class StatusForm(Form):
     status = forms.ChoiceField(choices=Claim.Status.choices)
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # Required: without it the service could not tell a stale form from a fresh one (a lost update).
+    version = forms.IntegerField(
+        min_value=1,
+        widget=forms.HiddenInput,
+        error_messages={"required": "Reload the claim and try again: the form did not say which version it saw."},
+    )
 
 
 class BulkStatusForm(Form):
@@ -26,7 +32,12 @@ class BulkStatusForm(Form):
         super().__init__(*args, **kwargs)
         # Any integer is acceptable; the service ignores ids that do not exist.
         raw = self.data.getlist("ids") if hasattr(self.data, "getlist") else self.data.get("ids", [])
-        cast(forms.ChoiceField, self.fields["ids"]).choices = [(v, v) for v in raw if str(v).isdigit()]
+        cast(forms.ChoiceField, self.fields["ids"]).choices = [(v, v) for v in raw if params.positive_int(v)]
+
+    def claim_versions(self) -> dict[int, int | None]:
+        """Each selected claim with the version its row showed (`version-<id>`); None when the row sent none."""
+        get = self.data.get
+        return {pk: params.positive_int(get(f"version-{pk}")) for pk in self.cleaned_data["ids"]}
 
 
 class CorrectionForm(Form):
@@ -68,7 +79,7 @@ REJECTED_CHOICES = [("", "Hide rejected"), ("include", "Include rejected"), ("on
 
 
 class ClaimFilterForm(Form):
-    q = forms.CharField(required=False, label="Search", widget=forms.TextInput(attrs={"type": "search"}))
+    q = SearchField(required=False, label="Search", widget=forms.TextInput(attrs={"type": "search"}))
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Claim.Status.choices])
     kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *Claim.Kind.choices])
     speaker = forms.IntegerField(required=False, widget=forms.HiddenInput)

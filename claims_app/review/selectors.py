@@ -34,6 +34,7 @@ from claims_app.models import (
     Speaker,
 )
 from claims_app.models.claims import claim_row_columns, live_claim_count
+from claims_app.web import params
 
 # Counting every match of an unfiltered list at 200,000+ claims costs more than the page itself;
 # the list counts at most this many and shows "10,000+" beyond (navigation never needs the total).
@@ -414,8 +415,9 @@ def recent_activity(limit: int = 10) -> list[Activity]:
 
 def link_candidates(claim: Claim, q: str, exclude_ids: set[int], limit: int = 8) -> list[Claim]:
     """Claims an editor might link to: by id when the query is a number, else by search."""
-    q = q.strip().lstrip("#")
+    q = params.clean_text(q).lstrip("#")
     if not q:
         return []
-    qs = claim_row_columns(Claim.objects.filter(pk=int(q))) if q.isdigit() else claim_list(ClaimFilters(q=q))
+    wanted_id = params.positive_int(q)
+    qs = claim_row_columns(Claim.objects.filter(pk=wanted_id)) if wanted_id else claim_list(ClaimFilters(q=q))
     return list(qs.exclude(pk__in=exclude_ids | {claim.pk})[:limit])

@@ -6,7 +6,8 @@ Keyword-only arguments, a permission check, full_clean and one transaction each.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import User
@@ -99,18 +100,35 @@ def add_evidence(*, claim: Claim, user: User, url: str = "", note: str = "") -> 
     return evidence
 
 
-def bulk_change_status(*, claim_ids: Iterable[int], user: User, status: str, note: str = "") -> int:
-    """Set many claims' status at once (each change recorded in history); returns how many changed."""
+@dataclass(frozen=True)
+class BulkStatusResult:
+    """How many claims changed, and the ids left alone because someone else changed them meanwhile."""
+
+    changed: int
+    conflicts: list[int] = field(default_factory=list)
+
+
+def bulk_change_status(
+    *, claim_versions: Mapping[int, int | None], user: User, status: str, note: str = ""
+) -> BulkStatusResult:
+    """Set many claims' status at once, each only if it is still at the version the editor saw (a missing
+    version counts as stale); every change is recorded in history."""
     if not roles.can_review(user):
         raise PermissionDenied("Only editors can review claims.")
     if status not in Claim.Status.values:
         raise ValidationError({"status": ValidationError(f"Unknown status {status!r}.", code="unknown_status")})
     with transaction.atomic():
-        claims = list(
-            Claim.objects.select_for_update().filter(pk__in=list(claim_ids)).exclude(status=status).order_by("pk")
+        locked = list(
+            Claim.objects.select_for_update()
+            .only("pk", "status", "version")
+            .filter(pk__in=list(claim_versions))
+            .exclude(status=status)
+            .order_by("pk")
         )
+        conflicts = [c.pk for c in locked if claim_versions[c.pk] != c.version]
+        claims = [c for c in locked if c.pk not in conflicts]
         if not claims:
-            return 0
+            return BulkStatusResult(changed=0, conflicts=conflicts)
         Claim.objects.filter(pk__in=[c.pk for c in claims]).update(
             status=status, version=F("version") + 1, reviewed_by=user, reviewed_at=timezone.now()
         )
@@ -130,9 +148,10 @@ def bulk_change_status(*, claim_ids: Iterable[int], user: User, status: str, not
             "claims": [c.pk for c in claims],
             "new": status,
             "user": user.get_username(),
+            "conflicts": conflicts,
         },
     )
-    return len(claims)
+    return BulkStatusResult(changed=len(claims), conflicts=conflicts)
 
 
 def _speaker_label(speaker: Speaker | None) -> str:

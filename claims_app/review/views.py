@@ -127,24 +127,35 @@ def claim_bulk_status(request: AuthenticatedHttpRequest) -> HttpResponse:
             return htmx.render(request, "claims_app/claim_list.html", context, "bulk-form")
         messages.error(request, error)
         return redirect(back)
-    changed = services.bulk_change_status(
-        claim_ids=form.cleaned_data["ids"],
+    result = services.bulk_change_status(
+        claim_versions=form.claim_versions(),
         user=request.user,
         status=form.cleaned_data["status"],
         note=form.cleaned_data["note"],
     )
     label = Claim.Status(form.cleaned_data["status"]).label
+    changed = result.changed
     message = f"Marked {changed} claim{'s' if changed != 1 else ''} “{label}”."
+    conflict = _bulk_conflict_message(result.conflicts)
     if request.htmx:
         response = htmx.render(
             request,
             "claims_app/claim_list.html",
-            {"bulk_message": message, "next": back},
+            {"bulk_message": message, "bulk_error": conflict, "next": back},
             "bulk-form",
         )
         return trigger_client_event(response, events.CLAIMS_CHANGED)
     messages.success(request, message)
+    if conflict:
+        messages.error(request, conflict)
     return redirect(back)
+
+
+def _bulk_conflict_message(conflicts: list[int]) -> str:
+    if not conflicts:
+        return ""
+    ids = ", ".join(f"#{pk}" for pk in conflicts)
+    return f"Not changed, because someone else changed them meanwhile: {ids}. Review them and try again."
 
 
 # ---------------------------------------------------------------- claim detail and its panels
@@ -170,9 +181,10 @@ def claim_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return detail_response(request, pk, partial, **extra)
 
     if not form.is_valid():
+        error = str(next(iter(form.errors.get("version", [])), "Choose a valid status."))
         if request.htmx:
-            return panel_response(status_error="Choose a valid status.")
-        messages.error(request, "Choose a valid status.")
+            return panel_response(status_error=error)
+        messages.error(request, error)
         return redirect(claim)
     try:
         claim = services.change_claim_status(

@@ -8,23 +8,24 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from claims_app import roles
 from claims_app.models import Speaker, SpeakerMerge, SpeakerMergeSuggestion
 from claims_app.speakers import selectors, services
 from claims_app.speakers.forms import MergeForm
-from claims_app.web import htmx
+from claims_app.web import htmx, params
 from claims_app.web.request import AuthenticatedHttpRequest
 
 
 @require_GET
 def speaker_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()
+    q = params.clean_text(request.GET.get("q"))
     context = {
         "page": htmx.paginate(request, selectors.speaker_list(q)),
         "q": q,
-        "query": f"q={q}" if q else "",
+        "query": urlencode({"q": q}) if q else "",
         "suggestions": list(selectors.merge_suggestions()[:20]),
     }
     partial = "speaker-results" if htmx.hx_target(request) == "speaker-results" else None
@@ -84,10 +85,11 @@ def speaker_merge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 def _speaker_to_merge(keep: Speaker, wanted: str) -> tuple[Speaker | None, str]:
     """The speaker an admin means by an id or an exact name/alias, or why it is not clear."""
-    wanted = wanted.strip().lstrip("#")
+    wanted = params.clean_text(wanted).lstrip("#")
     candidates = Speaker.objects.prefetch_related("aliases").exclude(pk=keep.pk)
-    if wanted.isdigit():
-        matches = list(candidates.filter(pk=int(wanted)))
+    wanted_id = params.positive_int(wanted)
+    if wanted_id is not None:
+        matches = list(candidates.filter(pk=wanted_id))
     else:
         matching = Speaker.objects.filter(Q(name__iexact=wanted) | Q(aliases__alias__iexact=wanted)).values("pk")
         matches = list(candidates.filter(pk__in=matching)[:5])

@@ -1,0 +1,1 @@
+"""The web layer's cross-cutting parts: request security (middleware, error pages) and export safety."""

@@ -13,6 +13,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from claims_app.models import Article, Claim, Speaker
+from claims_app.web import params
 from claims_app.web.request import AuthenticatedHttpRequest
 
 
@@ -38,12 +39,11 @@ def hx_target(request: AuthenticatedHttpRequest) -> str:
 
 
 def paginate(request: AuthenticatedHttpRequest, object_list, per_page: int | None = None):
-    return Paginator(object_list, per_page or settings.CLAIMS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return Paginator(object_list, per_page or settings.CLAIMS_PAGE_SIZE).get_page(page_number(request))
 
 
 def page_number(request: AuthenticatedHttpRequest) -> int:
-    raw = request.GET.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+    return params.page_number(request.GET.get("page"))
 
 
 def get_or_404(selector, pk: int):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 from config.database import database_settings
 
@@ -30,6 +32,9 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    "csp",
+    "axes",
+    "ninja",  # /api/docs/ then serves Swagger UI from ninja's bundled static files, not a CDN
     "claims_app",
 ]
 
@@ -40,9 +45,19 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "claims_app.web.security.ReadPermissionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised during login into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes checks each login attempt before the model backend does (docs/security.md, "Rate limits").
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -78,6 +93,38 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Brute-force protection (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username from one
+# address, that pair is locked out for the cool-off; `manage.py axes_reset` (or axes_reset_username,
+# axes_reset_ip) unlocks early. Wrong API tokens count per address under the same limit (web/security.py).
+AXES_FAILURE_LIMIT = env.int("CLAIMS_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("CLAIMS_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+CLAIMS_API_TOKEN_FAILURE_LIMIT = env.int("CLAIMS_API_TOKEN_FAILURE_LIMIT", default=AXES_FAILURE_LIMIT)
+CLAIMS_API_TOKEN_COOLOFF_MINUTES = env.int(
+    "CLAIMS_API_TOKEN_COOLOFF_MINUTES", default=int(AXES_COOLOFF_TIME.total_seconds() // 60)
+)
+
+# Content-Security-Policy (django-csp) in every environment, so development shows violations too: scripts
+# and styles from this server only, nothing inline, no framing. htmx's own indicator <style> is turned
+# off in base.html (htmx-config meta) and lives in static/css/claimdesk.css instead.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    },
+}
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "claims_app:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -100,6 +147,11 @@ CLAIMS_SPACY_MODEL = env.str("CLAIMS_SPACY_MODEL", default="en_core_web_sm_vbspa
 CLAIMS_MAX_UPLOAD_MB = env.int("CLAIMS_MAX_UPLOAD_MB", default=5)
 DATA_UPLOAD_MAX_MEMORY_SIZE = (CLAIMS_MAX_UPLOAD_MB + 1) * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+# Over these a request gets the 400 page naming the limit (claims_app/web/security.py, handler400).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("CLAIMS_MAX_FORM_FIELDS", default=1000)
+DATA_UPLOAD_MAX_NUMBER_FILES = env.int("CLAIMS_MAX_UPLOAD_FILES", default=100)
+# load_demo creates logins with the README's password: production settings turn it off.
+CLAIMS_DEMO_DATA_ALLOWED = True
 CLAIMS_PAGE_SIZE = env.int("CLAIMS_PAGE_SIZE", default=50)
 # Bulk uploads and `ingest --background` queue one task per file in the database; `manage.py ingest_worker`
 # (db_worker plus recovery of jobs whose worker died) runs them.

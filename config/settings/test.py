@@ -12,3 +12,6 @@ DATABASES["default"]["TEST"] = {"NAME": env.str("CLAIMS_TEST_DB", default="test_
 
 # Evaluation and benchmark tooling (synthetic corpus, extraction scoring and their commands): never in production.
 INSTALLED_APPS = [*INSTALLED_APPS, "claimdesk_dev"]  # noqa: F405
+
+# The API fuzz test sends deliberately wrong tokens by the dozen; the throttle's own test lowers the limit.
+CLAIMS_API_TOKEN_FAILURE_LIMIT = 10_000

@@ -80,7 +80,7 @@ def test_retry_requeues_a_failed_job(editor_client, editor):
     job = IngestJob.objects.get(batch=batch)
     assert job.status == "failed" and "No attributed claims" in job.message
 
-    response = editor_client.post(reverse("claims_app:ingest_job_retry", args=[job.pk]))
+    response = editor_client.post(reverse("claims_app:ingest_job_retry", args=[job.public_id]))
     assert response.status_code == 302
     job.refresh_from_db()
     assert job.status == "queued" and job.message == ""
@@ -91,7 +91,7 @@ def test_retry_requeues_a_failed_job(editor_client, editor):
     done = jobs.queue_files(files=[("b.txt", sample("harbour_report.txt"))], uploaded_by=editor)
     run_queued_tasks()
     finished = IngestJob.objects.get(batch=done)
-    again = editor_client.post(reverse("claims_app:ingest_job_retry", args=[finished.pk]), follow=True)
+    again = editor_client.post(reverse("claims_app:ingest_job_retry", args=[finished.public_id]), follow=True)
     assert "Only failed uploads can be retried" in again.content.decode()
 
 
@@ -99,7 +99,7 @@ def test_viewers_cannot_see_upload_progress_or_retry(viewer_client, editor):
     batch = jobs.queue_files(files=[("a.txt", b"")], uploaded_by=editor)
     job = IngestJob.objects.get(batch=batch)
     assert viewer_client.get(reverse("claims_app:ingest_progress"), {"batch": batch}).status_code == 403
-    assert viewer_client.post(reverse("claims_app:ingest_job_retry", args=[job.pk])).status_code == 403
+    assert viewer_client.post(reverse("claims_app:ingest_job_retry", args=[job.public_id])).status_code == 403
 
 
 def test_progress_with_a_bad_batch_id_is_not_found(editor_client):

@@ -16,10 +16,10 @@ pytestmark = pytest.mark.django_db
 
 def test_bulk_change_records_who_and_the_old_status_for_each_claim(editor):
     a, b = ClaimFactory(status="false"), ClaimFactory()
-    assert (
-        review_services.bulk_change_status(claim_ids=[a.pk, b.pk], user=editor, status="verified", note="desk check")
-        == 2
+    result = review_services.bulk_change_status(
+        claim_versions={a.pk: 1, b.pk: 1}, user=editor, status="verified", note="desk check"
     )
+    assert (result.changed, result.conflicts) == (2, [])
     changes = {c.claim_id: c for c in ClaimStatusChange.objects.all()}
     assert (changes[a.pk].old_status, changes[b.pk].old_status) == ("false", "unreviewed")
     assert all(c.changed_by == editor and c.note == "desk check" for c in changes.values())
@@ -29,7 +29,7 @@ def test_bulk_change_records_who_and_the_old_status_for_each_claim(editor):
 def test_viewers_cannot_use_review_services(viewer):
     claim = ClaimFactory()
     with pytest.raises(PermissionDenied):
-        review_services.bulk_change_status(claim_ids=[claim.pk], user=viewer, status="false")
+        review_services.bulk_change_status(claim_versions={claim.pk: 1}, user=viewer, status="false")
     with pytest.raises(PermissionDenied):
         review_services.correct_claim(claim=claim, user=viewer, text="x")
     with pytest.raises(PermissionDenied):

@@ -308,7 +308,12 @@ def test_editor_bulk_marks_claims_and_each_gets_a_history_row(editor_client):
     already = ClaimFactory(status="verified")
     response = editor_client.post(
         reverse("claims_app:claim_bulk_status"),
-        {"ids": [c.pk for c in claims] + [already.pk], "status": "verified", "next": LIST},
+        {
+            "ids": [c.pk for c in claims] + [already.pk],
+            **{f"version-{c.pk}": 1 for c in [*claims, already]},
+            "status": "verified",
+            "next": LIST,
+        },
     )
     assert response.status_code == 302 and response["Location"] == LIST
     assert Claim.objects.filter(status="verified").count() == 4
@@ -318,7 +323,9 @@ def test_editor_bulk_marks_claims_and_each_gets_a_history_row(editor_client):
 def test_bulk_with_htmx_returns_the_form_and_tells_the_list_to_refresh(editor_client):
     claim = ClaimFactory()
     response = editor_client.post(
-        reverse("claims_app:claim_bulk_status"), {"ids": [claim.pk], "status": "false"}, **hx("bulk-form")
+        reverse("claims_app:claim_bulk_status"),
+        {"ids": [claim.pk], f"version-{claim.pk}": 1, "status": "false"},
+        **hx("bulk-form"),
     )
     assert "Marked 1 claim “False”" in response.content.decode()
     assert "claimsChanged" in response["HX-Trigger"]

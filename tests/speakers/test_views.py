@@ -203,3 +203,12 @@ def test_speaker_list_sorts_by_live_claims_and_home_counts_live_claims_by_status
     assert [(s.pk, s.claim_count) for s in speakers] == [(busy.pk, 3), (quiet.pk, 1), (silent.pk, 0)]
     counts = viewer_client.get(reverse("claims_app:home")).context["status_counts"]
     assert (counts["unreviewed"], counts["verified"], counts["false"]) == (2, 2, 0)
+
+
+def test_speaker_list_pagination_links_encode_the_search(viewer_client, settings):
+    settings.CLAIMS_PAGE_SIZE = 1
+    SpeakerFactory(name="Tom & Jerry #1", aliases=["Tom & Jerry #1"])
+    SpeakerFactory(name="Tom & Jerry #2", aliases=["Tom & Jerry #2"])
+    page = viewer_client.get(reverse("claims_app:speaker_list"), {"q": "Tom & Jerry #"}).content.decode()
+    assert "q=Tom+%26+Jerry+%23" in page
+    assert "q=Tom & Jerry #" not in page and "q=Tom &amp; Jerry #" not in page

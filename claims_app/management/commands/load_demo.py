@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from claims_app import accounts
 from claims_app.ingest import services as ingest_services
@@ -25,6 +26,8 @@ class Command(BaseCommand):
     help = "Create demo users (editor / viewer / admin, password claimdesk-demo) and ingest the demo articles."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.CLAIMS_DEMO_DATA_ALLOWED:  # the demo logins share a published password
+            raise CommandError("load_demo refuses to run under production settings (it creates public demo logins).")
         User = get_user_model()
         for username, role in DEMO_USERS:
             if not User.objects.filter(username=username).exists():

@@ -1,0 +1,20 @@
+"""JSON text that stays inert inside an HTML <script> block, escaped as Django's json_script escapes it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+# <, > and & only occur inside JSON strings, where \u escapes mean the same characters to a JSON parser,
+# so `</script>` or `<!--` in claim text cannot end or confuse the publisher's script block.
+_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def script_safe_json(text: str) -> str:
+    """Serialised JSON with <, > and & written as \\u003C, \\u003E and \\u0026."""
+    return text.translate(_SCRIPT_ESCAPES)
+
+
+def script_safe_chunks(chunks: Iterable[str]) -> Iterator[str]:
+    """A stream of JSON text chunks, each through script_safe_json."""
+    for chunk in chunks:
+        yield script_safe_json(chunk)
