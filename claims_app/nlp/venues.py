@@ -180,7 +180,7 @@ def read_venue(attribution: str | _HasText) -> Venue:
     outlet: str | None = None
     for candidate, pattern in _MEDIUM_PATTERNS:
         for m in pattern.finditer(text):
-            evidence.append((m.start(), m.group(0).strip()))
+            evidence.append((m.start(), m.group(0).strip(" .,;:")))
             name = m.groupdict().get("outlet")
             if name and outlet is None:
                 tidy = _tidy_name(name)
@@ -191,7 +191,7 @@ def read_venue(attribution: str | _HasText) -> Venue:
     for m in _TOLD_OUTLET.finditer(text):
         tidy = _tidy_name(m.group("outlet"))
         if _looks_like_outlet(tidy):
-            evidence.append((m.start(), m.group(0).strip()))
+            evidence.append((m.start(), m.group(0).strip(" .,;:")))
             if outlet is None:
                 outlet = _canonical_outlet(tidy)
     if outlet is not None and medium is None:
@@ -207,7 +207,7 @@ def read_venue(attribution: str | _HasText) -> Venue:
             tidy = _tidy_name(m.group("relay"))
             if not tidy or tidy.casefold() in words.NOT_OUTLETS or (check and not _looks_like_outlet(tidy)):
                 continue
-            evidence.append((m.start(), m.group(0).strip()))
+            evidence.append((m.start(), m.group(0).strip(" .,;:")))
             if relayed_by is None:
                 relayed_by = _canonical_outlet(tidy)
     if relayed_by is not None and outlet is not None and outlet_key(relayed_by) == outlet_key(outlet):

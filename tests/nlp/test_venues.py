@@ -225,3 +225,12 @@ def test_merge_venues_leaves_disagreeing_fields_unknown() -> None:
     assert merged.medium is None
     assert merged.when == "monday"
     assert merge_venues([]) == NO_VENUE
+
+
+def test_every_medium_in_the_tables_is_in_the_closed_set() -> None:
+    from claims_app.nlp import venue_words
+
+    used = {medium for medium, _pattern in venue_words.MEDIUM_PATTERNS}
+    used |= {m for m in venue_words.KNOWN_OUTLETS.values() if m}
+    used |= set(venue_words.MEDIUM_FAMILIES) | {m for ms in venue_words.MEDIUM_FAMILIES.values() for m in ms}
+    assert used <= venue_words.MEDIA
