@@ -41,7 +41,12 @@ class Venue:
 NO_VENUE = Venue()
 
 # A capitalised name, case-sensitive inside otherwise case-insensitive patterns.
-_NAME = r"(?-i:[A-Z][\w’'.&-]*(?: (?:[A-Z0-9][\w’'.&-]*|of|de|al|el|la|du))*)"
+# Bounded (a name of at most six words of at most 40 characters) so a page of capitalised words cannot make the
+# patterns backtrack for seconds.
+_NAME = r"(?-i:[A-Z][\w’'.&-]{0,40}(?: (?:[A-Z0-9][\w’'.&-]{0,40}|of|de|al|el|la|du)){0,5})"
+# An attribution is a sentence; longer input is cut (a run-on page line is not an attribution).
+MAX_ATTRIBUTION_CHARS = 1_500
+_SIDE_CHARS = 600  # attribution_text keeps at most this much on each side of the claim
 _PLATFORM = "(?-i:" + "|".join(re.escape(p) for p in sorted(words.PLATFORMS, key=len, reverse=True)) + ")"
 _PAPER_WORD = "(?-i:" + "|".join(words.PAPER_WORDS) + ")"
 
@@ -172,7 +177,7 @@ def read_venue(attribution: str | _HasText) -> Venue:
     """The venue an attribution text (a str, or a spaCy Doc/Span) says a statement was made in."""
     raw = attribution if isinstance(attribution, str) else attribution.text
     # a wire dateline's date is the article's, not the statement's ("VILMORA, March 10 (Ostpress) - ...")
-    text = _DATELINE.sub("", _clean(raw), count=1)
+    text = _DATELINE.sub("", _clean(raw[: MAX_ATTRIBUTION_CHARS * 2]), count=1)[:MAX_ATTRIBUTION_CHARS]
     if not text:
         return NO_VENUE
     evidence: list[tuple[int, str]] = []
@@ -231,12 +236,15 @@ def attribution_text(
     if mention_start is not None and mention_end is not None:
         lo, hi = min(lo, max(0, mention_start)), max(hi, min(len(body), mention_end))
     sentence_start = 0
-    for boundary in _SENTENCE_END.finditer(body, 0, min(len(body), lo + 2)):  # +2: the lookahead sees the claim
+    window_start = max(0, lo - _SIDE_CHARS)
+    for boundary in _SENTENCE_END.finditer(body, window_start, min(len(body), lo + 2)):  # +2: lookahead sees claim
         if boundary.end() <= lo:
             sentence_start = boundary.end()
-    after = _SENTENCE_END.search(body, hi)
+    after = _SENTENCE_END.search(body, hi, min(len(body), hi + _SIDE_CHARS + 2))
     sentence_end = after.start() + 1 if after else len(body)
     sentence_end = max(sentence_end, end)
+    sentence_start = max(sentence_start, lo - _SIDE_CHARS)
+    sentence_end = min(sentence_end, hi + _SIDE_CHARS)
     text = body[sentence_start:start] + _CLAIM_PLACEHOLDER + body[end:sentence_end]
     return text.strip()
 

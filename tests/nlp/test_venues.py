@@ -234,3 +234,15 @@ def test_every_medium_in_the_tables_is_in_the_closed_set() -> None:
     used |= {m for m in venue_words.KNOWN_OUTLETS.values() if m}
     used |= set(venue_words.MEDIUM_FAMILIES) | {m for ms in venue_words.MEDIUM_FAMILIES.values() for m in ms}
     assert used <= venue_words.MEDIA
+
+
+@pytest.mark.parametrize(
+    "text", ["Aa Bb " * 50_000, "told " + "Xx-" * 50_000, "according to the " + "state-run " * 20_000, "A" * 300_000]
+)
+def test_long_hostile_input_is_read_quickly(text: str) -> None:
+    import time
+
+    started = time.perf_counter()
+    read_venue(text)
+    venue_of_claim(text, len(text) // 2, len(text) // 2 + 10)
+    assert time.perf_counter() - started < 1.0
