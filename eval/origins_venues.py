@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from claims_app.extraction_scoring import names_match
+
 from claims_app.nlp.venues import Venue, merge_venues, venue_of_claim, venues_compatible
 from eval.origins_scoring import DEFAULT_GOLD, GoldClaim, load_gold
 
