@@ -9,7 +9,8 @@ not). Relays ("as reported by X", wire copy) keep the original speaker at extrac
 retelling. Pairs an editor undid (OriginPairingUndo) never join again.
 
 A fixed number of queries per article, whatever its number of claims: candidates (1), their rows and
-articles (1), undone pairs (1), then the writes in one transaction.
+articles (2: the candidates, then the other members of their origins), undone pairs (1), then the writes in one
+transaction.
 """
 
 from __future__ import annotations
@@ -23,14 +24,22 @@ from django.db.models import Q
 
 from claims_app.linking import corroboration
 from claims_app.models import Claim, ClaimCorrection, OriginPairingUndo, StatementOrigin
-from claims_app.nlp.venues import Venue, merge_venues, venue_of_claim, venues_compatible
+from claims_app.nlp.venues import (
+    Venue,
+    merge_venues,
+    outlet_key,
+    read_venue,
+    venue_of_claim,
+    venues_compatible,
+    wire_dateline,
+)
 
 logger = logging.getLogger(__name__)
 
 # Chosen on eval/origins (manage.py evaluate_origins): same-speaker retellings of one statement score
 # cosine >= ~0.7 there, while a speaker's other statements on the same story stay below ~0.6.
 # With venues agreeing (compatible is True) a looser bar; with nothing to compare (None) a stricter one.
-COSINE_WITH_VENUE = 0.62
+COSINE_WITH_VENUE = 0.58
 COSINE_WITHOUT_VENUE = 0.72
 # Without embeddings (model off or vector missing) the pg_trgm similarity alone decides.
 TRIGRAM_ONLY = 0.5
@@ -108,6 +117,22 @@ def _venues(claims: list[Claim]) -> dict[int, Venue]:
     return {c.pk: merge_venues([own[c.pk], *by_speaker[(c.article_id, c.speaker_id)]]) for c in claims}
 
 
+def article_relays(body: str) -> frozenset[str]:
+    """Outlets an article says it relays ("as reported by DTV-1" anywhere, a wire dateline), as outlet keys."""
+    found = {read_venue(paragraph).relayed_by for paragraph in body.split("\n\n")}
+    found.add(wire_dateline(body))
+    return frozenset(outlet_key(name) for name in found if name)
+
+
+def compatible(a: Venue, b: Venue, relays_a: frozenset[str], relays_b: frozenset[str]) -> bool | None:
+    """venues_compatible, plus: an article relaying the very outlet the other claim's speaker addressed agrees."""
+    result = venues_compatible(a, b)
+    if result is None:
+        if (b.outlet and outlet_key(b.outlet) in relays_a) or (a.outlet and outlet_key(a.outlet) in relays_b):
+            return True
+    return result
+
+
 def _first_seen(claims: list[Claim]) -> Claim:
     dated = [c for c in claims if c.article.published_at]
     if dated:
@@ -135,8 +160,22 @@ def trace_article(article_id: int) -> list[Pairing]:
         .select_related("article", "speaker", "statement_origin")
         .defer("article__raw", "embedding", "search_vector", "lexemes")
     )
+    # The origins the candidates are in, with every member: a claim joins an origin only if its venue clashes
+    # with none of them (a relay naming no venue must not bridge a Telegram post into a TV interview).
+    origin_ids = {c.statement_origin_id for c in claims if c.statement_origin_id}
+    claims += list(
+        Claim.objects.filter(statement_origin_id__in=origin_ids, is_rejected=False)
+        .exclude(pk__in=[c.pk for c in claims])
+        .select_related("article", "speaker", "statement_origin")
+        .defer("article__raw", "embedding", "search_vector", "lexemes")
+    )
     by_id = {c.pk: c for c in claims}
     venues = _venues(claims)
+    relays = {c.article_id: article_relays(c.article.body) for c in claims}
+    members: dict[int, list[int]] = {}
+    for c in claims:
+        if c.statement_origin_id:
+            members.setdefault(c.statement_origin_id, []).append(c.pk)
     undone = {
         frozenset(pair)
         for pair in OriginPairingUndo.objects.filter(Q(claim_id__in=ids) | Q(other_id__in=ids)).values_list(
@@ -148,9 +187,15 @@ def trace_article(article_id: int) -> list[Pairing]:
         claim, other = by_id.get(claim_id), by_id.get(other_id)
         if claim is None or other is None or frozenset((claim_id, other_id)) in undone:
             continue
-        venue = venues_compatible(venues[claim_id], venues[other_id])
+        venue = compatible(venues[claim_id], venues[other_id], relays[claim.article_id], relays[other.article_id])
         cos = float(cosine) if cosine is not None else None
         if not same_statement(cos, float(trigram), venue):
+            continue
+        fellow = members.get(other.statement_origin_id or 0, [])
+        if any(
+            compatible(venues[claim_id], venues[m], relays[claim.article_id], relays[by_id[m].article_id]) is False
+            for m in fellow
+        ):
             continue
         words = tuple(dict.fromkeys((*venues[claim_id].evidence, *venues[other_id].evidence)))
         best.setdefault(claim_id, []).append(Pairing(claim_id, other_id, cos, float(trigram), venue, words))
@@ -238,8 +283,8 @@ def describe(evidence: dict[str, object]) -> str:
         parts.append(f"similarity {evidence['similarity']}")
     else:
         parts.append(f"text similarity {evidence.get('trigram')}")
-    words = evidence.get("venue_words") or []
-    if words:
-        parts.append("venue: " + ", ".join(str(w) for w in words))  # type: ignore[union-attr]
+    words = evidence.get("venue_words")
+    if isinstance(words, list) and words:
+        parts.append("venue: " + ", ".join(str(w) for w in words))
     parts.append(f"repeats claim #{evidence.get('with_claim')}")
     return "; ".join(parts) + "."
