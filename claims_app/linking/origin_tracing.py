@@ -127,10 +127,8 @@ def article_relays(body: str) -> frozenset[str]:
 def compatible(a: Venue, b: Venue, relays_a: frozenset[str], relays_b: frozenset[str]) -> bool | None:
     """venues_compatible, plus: an article relaying the very outlet the other claim's speaker addressed agrees."""
     result = venues_compatible(a, b)
-    if result is None:
-        if (b.outlet and outlet_key(b.outlet) in relays_a) or (a.outlet and outlet_key(a.outlet) in relays_b):
-            return True
-    return result
+    relayed = (b.outlet and outlet_key(b.outlet) in relays_a) or (a.outlet and outlet_key(a.outlet) in relays_b)
+    return True if result is None and relayed else result
 
 
 def _first_seen(claims: list[Claim]) -> Claim:

@@ -89,13 +89,13 @@ def origin_page(pk: int) -> OriginPage:
     """Everything the origin page shows, in four queries (raises StatementOrigin.DoesNotExist)."""
     origin = (
         StatementOrigin.objects.select_related("speaker", "first_article")
-        .defer(*(f"first_article__{col}" for col in ARTICLE_HEAVY))
+        .defer(*(f"first_{col}" for col in ARTICLE_HEAVY))
         .get(pk=pk)
     )
     claims = list(
         Claim.objects.filter(statement_origin=origin)
         .select_related("article", "speaker")
-        .defer(*(f"article__{col}" for col in ARTICLE_HEAVY), *CLAIM_INDEX_ONLY)
+        .defer(*ARTICLE_HEAVY, *CLAIM_INDEX_ONLY)
     )
     claims.sort(key=lambda c: (c.article.published_at or date.max, c.pk))
     first = claims[0].text if claims else ""

@@ -168,3 +168,20 @@ def test_origin_co_members_repeat_each_other_without_links(editor):
     b.refresh_from_db()
     assert b.corroboration == Claim.Corroboration.NO_OTHER_SOURCE  # left alone: recomputed too
     assert corroboration.refresh([a.pk, b.pk]) == 0
+
+
+def test_origin_page_lists_both_articles_in_date_order_with_a_timeline_and_the_api_gives_the_same(
+    editor_client, django_capture_on_commit_callbacks
+):
+    first = ingest(TV_FIRST, "a.txt", django_capture_on_commit_callbacks)
+    retold = ingest(TV_RETOLD, "b.txt", django_capture_on_commit_callbacks)
+    retold.refresh_from_db()
+    origin_id = retold.statement_origin_id
+    claim_page = editor_client.get(reverse("claims_app:claim_detail", args=[first.pk])).content.decode()
+    assert reverse("claims_app:origin_detail", args=[origin_id]) in claim_page
+    page = editor_client.get(reverse("claims_app:origin_detail", args=[origin_id])).content.decode()
+    assert page.index("Kestrel Times") < page.index("Harbor Ledger") and "<svg" in page and "<mark>" in page
+    data = editor_client.get(f"/api/origins/{origin_id}/").json()
+    assert [c["id"] for c in data["claims"]] == [first.pk, retold.pk]
+    assert data["speaker"]["name"] == retold.speaker.name
+    assert editor_client.get("/api/origins/999999/").status_code == 404
