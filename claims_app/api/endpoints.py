@@ -127,6 +127,32 @@ class ClaimOut(Schema):
     url: str
 
 
+class OriginClaimOut(Schema):
+    id: int
+    text: str
+    article_id: int
+    outlet: str
+    published_at: str | None
+    origin_assigned_by: str
+    changed_words: list[str]
+
+
+class RelatedOriginOut(Schema):
+    relation: str
+    origin_id: int | None
+    claim_id: int
+
+
+class OriginPageOut(Schema):
+    id: int
+    speaker: SpeakerRef | None
+    medium: str
+    first_seen: str | None
+    first_article_id: int | None
+    claims: list[OriginClaimOut]
+    related: list[RelatedOriginOut]
+
+
 class ClaimPageOut(Schema):
     count: int
     count_is_capped: bool
@@ -306,7 +332,11 @@ def claims(request: HttpRequest, params: Query[ClaimQuery]) -> dict[str, Any]:
     }
 
 
-@api.get("/origins/{origin_id}/", summary="One statement origin: its repeats in date order and related origins")
+@api.get(
+    "/origins/{origin_id}/",
+    response=_documented(OriginPageOut),
+    summary="One statement origin: its repeats in date order and related origins",
+)
 def origin(request: HttpRequest, origin_id: int) -> dict[str, Any]:
     try:
         page = linking_selectors.origin_page(origin_id)

@@ -45,6 +45,8 @@ COSINE_WITHOUT_VENUE = 0.72
 TRIGRAM_ONLY = 0.5
 NEIGHBOURS = 8  # same-speaker nearest claims looked at per claim
 
+# Exact, not HNSW: "+ 0" keeps the planner off the approximate index, whose scan filtered to one speaker would
+# return too few rows; the speaker's own claims (speaker_id index) are few enough to sort.
 CANDIDATE_SQL = """
 SELECT q.id, n.id, n.cosine, similarity(q.text, n.text)
 FROM claims_app_claim q
@@ -53,7 +55,7 @@ CROSS JOIN LATERAL (
     FROM claims_app_claim c
     WHERE c.speaker_id = q.speaker_id AND c.article_id <> q.article_id
       AND NOT c.is_rejected AND c.embedding IS NOT NULL
-    ORDER BY c.embedding <=> q.embedding
+    ORDER BY (c.embedding <=> q.embedding) + 0
     LIMIT %(neighbours)s
 ) n
 WHERE q.article_id = %(article)s AND NOT q.is_rejected AND q.speaker_id IS NOT NULL AND q.embedding IS NOT NULL
