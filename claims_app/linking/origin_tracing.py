@@ -214,6 +214,9 @@ def _assign(best: dict[int, list[Pairing]], by_id: dict[int, Claim]) -> list[Pai
             .only("pk", "statement_origin_id", "origin_assigned_by", "version")
             .order_by("pk")
         }
+        known = StatementOrigin.objects.in_bulk(
+            {c.statement_origin_id for c in locked.values() if c.statement_origin_id}
+        )
         changes: dict[int, tuple[StatementOrigin, Pairing]] = {}
         for claim_id, pairings in best.items():
             pairings.sort(key=lambda p: -(p.cosine if p.cosine is not None else p.trigram))
@@ -226,7 +229,7 @@ def _assign(best: dict[int, list[Pairing]], by_id: dict[int, Claim]) -> list[Pai
                 None,
             )
             if origin_id is not None:
-                origin = StatementOrigin.objects.get(pk=origin_id)
+                origin = known[origin_id]
             else:
                 members = [by_id[claim_id], *(by_id[p.other_id] for p in pairings)]
                 first = _first_seen(members)
@@ -239,6 +242,7 @@ def _assign(best: dict[int, list[Pairing]], by_id: dict[int, Claim]) -> list[Pai
                 )
                 origin.full_clean()
                 origin.save()
+                known[origin.pk] = origin
             changes[claim_id] = (origin, top)
             locked[claim_id].statement_origin_id = origin.pk
             for p in pairings:
