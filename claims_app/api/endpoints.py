@@ -23,7 +23,7 @@ from pydantic import AfterValidator
 from claims_app.api.tokens import hash_api_key
 from claims_app.linking import selectors as linking_selectors
 from claims_app.linking import suggestions
-from claims_app.models import ApiToken, Article, Claim, Speaker
+from claims_app.models import ApiToken, Article, Claim, Speaker, StatementOrigin
 from claims_app.review import selectors as review_selectors
 from claims_app.review.forms import ClaimFilterForm
 from claims_app.speakers import selectors as speakers_selectors
@@ -126,10 +126,37 @@ class ClaimOut(Schema):
     corroboration_label: str
     independent_origins: int
     statement_origin_id: int | None
+    origin_assigned_by: str = ""  # "automatic" (traced at ingest), "editor", or "" without an origin
     speaker: SpeakerRef | None
     article: ArticleRef
     created_at: datetime.datetime
     url: str
+
+
+class OriginClaimOut(Schema):
+    id: int
+    text: str
+    article_id: int
+    outlet: str
+    published_at: str | None
+    origin_assigned_by: str
+    changed_words: list[str]
+
+
+class RelatedOriginOut(Schema):
+    relation: str
+    origin_id: int | None
+    claim_id: int
+
+
+class OriginPageOut(Schema):
+    id: int
+    speaker: SpeakerRef | None
+    medium: str
+    first_seen: str | None
+    first_article_id: int | None
+    claims: list[OriginClaimOut]
+    related: list[RelatedOriginOut]
 
 
 class ClaimPageOut(Schema):
@@ -268,6 +295,7 @@ def claim_json(claim: Claim, request: HttpRequest | None = None) -> dict[str, An
         "corroboration_label": claim.corroboration_label,
         "independent_origins": claim.independent_origins,
         "statement_origin_id": claim.statement_origin_id,
+        "origin_assigned_by": claim.origin_assigned_by,
         "speaker": _speaker_ref(claim.speaker),
         "article": {
             "id": claim.article.pk,
@@ -318,6 +346,19 @@ def claims(request: HttpRequest, params: Query[ClaimQuery]) -> dict[str, Any]:
         "has_next": result.has_next,
         "results": [claim_json(c, request) for c in result.object_list],
     }
+
+
+@api.get(
+    "/origins/{origin_id}/",
+    response=_documented(OriginPageOut),
+    summary="One statement origin: its repeats in date order and related origins",
+)
+def origin(request: HttpRequest, origin_id: int) -> dict[str, Any]:
+    try:
+        page = linking_selectors.origin_page(origin_id)
+    except StatementOrigin.DoesNotExist:
+        raise HttpError(404, "No origin with that id.") from None
+    return linking_selectors.origin_json(page)
 
 
 @api.get(

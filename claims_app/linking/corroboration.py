@@ -4,7 +4,9 @@ Rules (one place, so the claim list, claim page, exports and API agree):
 
 - Links of relation same_claim, paraphrase or same_origin join claims into one *statement*; corroborates links
   add supporting claims; contradicts links mark the statement contradicted.
-- Each claim's origin is its StatementOrigin when an editor set one, otherwise its speaker (the same person
+- Claims sharing a StatementOrigin (set by an editor or traced automatically) are one statement, as if linked
+  same_origin, so repeats of one interview read "same origin only" without any link.
+- Each claim's origin is its StatementOrigin when one is set, otherwise its speaker (the same person
   repeating the same thing is not a second source), otherwise the claim itself. same_origin links merge origins.
 - Status: contradicted if any claim of the statement is contradicted; else "corroborated by N" where N counts
   origins other than the claim's own; else "repeated from the same origin only" if anything repeats it; else
@@ -101,21 +103,41 @@ def derive(claim_id: int, edges: list[Edge], keys: dict[int, tuple[str, int]]) -
 
 
 def _component(claim_ids: set[int]) -> tuple[set[int], list[Edge]]:
-    """Every claim linked (by any relation, transitively) to the given ones, and the links among them."""
+    """Every claim linked (by any relation, transitively) to the given ones or sharing a statement origin with
+    one of them, and the links among them; origin co-members are joined by implied same_origin edges."""
     seen = set(claim_ids)
     frontier = set(claim_ids)
-    edges: dict[int, Edge] = {}
+    edges: dict[object, Edge] = {}
+    seen_origins: set[int] = set()
     while frontier and len(seen) < MAX_COMPONENT:
         rows = ClaimLink.objects.filter(Q(from_claim__in=frontier) | Q(to_claim__in=frontier)).values_list(
             "pk", "from_claim_id", "to_claim_id", "relation"
         )
-        frontier = set()
+        found: set[int] = set()
         for pk, a, b, relation in rows:
             edges[pk] = Edge(a, b, relation)
-            for node in (a, b):
-                if node not in seen:
-                    seen.add(node)
-                    frontier.add(node)
+            found.update((a, b))
+        # A statement origin is an identity too: its members repeat one statement, linked or not.
+        origins = (
+            set(
+                Claim.objects.filter(pk__in=frontier, statement_origin__isnull=False).values_list(
+                    "statement_origin_id", flat=True
+                )
+            )
+            - seen_origins
+        )
+        if origins:
+            seen_origins |= origins
+            hub: dict[int, int] = {}
+            for pk, origin_id in Claim.objects.filter(statement_origin_id__in=origins).values_list(
+                "pk", "statement_origin_id"
+            ):
+                first = hub.setdefault(origin_id, pk)
+                if first != pk:
+                    edges[("origin", origin_id, pk)] = Edge(first, pk, Relation.SAME_ORIGIN)
+                found.add(pk)
+        frontier = found - seen
+        seen |= frontier
     return seen, list(edges.values())
 
 

@@ -120,9 +120,15 @@ def embed_claims(claim_ids: Iterable[int], *, batch_size: int = 256) -> int:
 
 
 def embed_article(article_id: int) -> int:
-    """Embed the claims of one article that have no embedding, in one batch (the task run after an ingest)."""
+    """Embed the claims of one article that have no embedding, in one batch, then trace their statement origins
+    (the task run after an ingest)."""
+    from claims_app.linking import origin_tracing
+
     pending = Claim.objects.filter(article_id=article_id, embedding__isnull=True)
-    return embed_claims(pending.values_list("pk", flat=True))
+    written = embed_claims(pending.values_list("pk", flat=True))
+    # Once the vectors are stored, repeats of other articles' statements join their origins.
+    origin_tracing.trace_article(article_id)
+    return written
 
 
 def backfill(*, everything: bool = False, batch_size: int = 256, progress=None) -> int:

@@ -11,8 +11,9 @@ import re
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import TrigramSimilarity
+from django.db.models import Q
 
-from claims_app.models import CLAIM_INDEX_ONLY, Claim, StatementOrigin
+from claims_app.models import CLAIM_INDEX_ONLY, Claim, OriginPairingUndo, StatementOrigin
 
 NEAR_DUPLICATE = 0.45  # pg_trgm similarity of the same statement reworded by another outlet
 CITED_SIMILAR = 0.25  # lower bar when the article names the other outlet as its source
@@ -89,9 +90,18 @@ def suggest_origin(claim: Claim) -> OriginSuggestion | None:
     body = claim.article.body
     medium = medium_cue(body, claim.start, claim.end)
     cited = cited_sources(body)
+    # An editor undid an automatic pairing of these: it is not suggested again either.
+    undone = {
+        pk
+        for pair in OriginPairingUndo.objects.filter(Q(claim_id=claim.pk) | Q(other_id=claim.pk)).values_list(
+            "claim_id", "other_id"
+        )
+        for pk in pair
+    } - {claim.pk}
     qs = (
         Claim.objects.filter(is_rejected=False)
         .exclude(article_id=claim.article_id)
+        .exclude(pk__in=undone)
         .select_related("article", "speaker", "statement_origin")
         .defer("article__raw", *CLAIM_INDEX_ONLY)
         .annotate(similarity=TrigramSimilarity("text", claim.text))

@@ -24,6 +24,7 @@ from claims_app.models import (
     ClaimCorrection,
     ClaimLink,
     LinkSuggestionDecision,
+    OriginPairingUndo,
     Speaker,
     StatementOrigin,
 )
@@ -155,9 +156,15 @@ def set_statement_origin(*, claims: Iterable[Claim], origin: StatementOrigin | N
                 for c in changed
             ]
         )
+        # Claims left behind in an old origin may no longer repeat anything: recompute them too.
+        old_origins = {c.statement_origin_id for c in changed if c.statement_origin_id is not None}
+        left_behind = list(Claim.objects.filter(statement_origin_id__in=old_origins).values_list("pk", flat=True))
+        assigned_by = Claim.OriginAssignedBy.EDITOR if origin is not None else ""
         for c in changed:
-            Claim.objects.filter(pk=c.pk).update(statement_origin=origin, version=c.version + 1)
-        corroboration.refresh(c.pk for c in changed)
+            Claim.objects.filter(pk=c.pk).update(
+                statement_origin=origin, origin_assigned_by=assigned_by, origin_evidence={}, version=c.version + 1
+            )
+        corroboration.refresh([*(c.pk for c in changed), *left_behind])
     logger.info("origin %s set on %d claims by %s", origin.pk if origin else None, len(changed), user.get_username())
     return len(changed)
 
@@ -184,6 +191,66 @@ def accept_origin_suggestion(
             )
         set_statement_origin(claims=members, origin=origin, user=user, note="Accepted the suggested origin.")
     return origin
+
+
+def undo_automatic_origin(*, claim: Claim, user: User) -> int:
+    """Take a claim out of the origin it was traced to automatically; the tracer never pairs it with that
+    origin's claims again. A lone automatic member left behind leaves too (an origin of one repeats nothing).
+    Returns how many claims left the origin."""
+    if not roles.can_link(user):
+        raise PermissionDenied("Only editors can edit origins.")
+    with transaction.atomic():
+        locked = (
+            Claim.objects.select_for_update(of=("self",)).select_related("statement_origin__speaker").get(pk=claim.pk)
+        )
+        origin = locked.statement_origin
+        if origin is None or locked.origin_assigned_by != Claim.OriginAssignedBy.AUTOMATIC:
+            raise ValidationError("This claim's origin was not traced automatically.", code="not_automatic")
+        others = list(
+            Claim.objects.select_for_update(of=("self",))
+            .filter(statement_origin=origin)
+            .exclude(pk=locked.pk)
+            .order_by("pk")
+        )
+        existing = {
+            frozenset(pair)
+            for pair in OriginPairingUndo.objects.filter(
+                Q(claim=locked, other__in=others) | Q(other=locked, claim__in=others)
+            ).values_list("claim_id", "other_id")
+        }
+        OriginPairingUndo.objects.bulk_create(
+            [
+                OriginPairingUndo(claim=locked, other=o, undone_by=user)
+                for o in others
+                if frozenset((locked.pk, o.pk)) not in existing
+            ]
+        )
+        leaving = [locked]
+        if len(others) == 1 and others[0].origin_assigned_by == Claim.OriginAssignedBy.AUTOMATIC:
+            leaving.append(others[0])
+        label = _origin_label(origin)
+        ClaimCorrection.objects.bulk_create(
+            [
+                ClaimCorrection(
+                    claim=c,
+                    field=ClaimCorrection.Field.ORIGIN,
+                    old_value=label,
+                    new_value="",
+                    note="Undid the automatic origin; this pairing will not be traced again.",
+                    changed_by=user,
+                )
+                for c in leaving
+            ]
+        )
+        for c in leaving:
+            Claim.objects.filter(pk=c.pk).update(
+                statement_origin=None, origin_assigned_by="", origin_evidence={}, version=c.version + 1
+            )
+        if not Claim.objects.filter(statement_origin=origin).exists():
+            origin.delete()
+        corroboration.refresh([*(c.pk for c in leaving), *(o.pk for o in others)])
+    logger.info("automatic origin of claim %s undone by %s", claim.pk, user.get_username())
+    return len(leaving)
 
 
 # ---------------------------------------------------------------- API tokens

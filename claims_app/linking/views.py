@@ -10,14 +10,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
 from claims_app import roles
-from claims_app.linking import services
+from claims_app.linking import selectors, services
 from claims_app.linking.forms import LinkForm, OriginForm, RelationForm, SuggestionDecisionForm
 from claims_app.models import Claim, ClaimLink, StatementOrigin
 from claims_app.review import selectors as review_selectors
@@ -124,6 +125,27 @@ def claim_origin(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("claims_app:claim_detail", args=[pk]) + "#origin-panel")
 
 
+@require_POST
+def claim_origin_undo(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Undo an automatically traced origin (one click); the pairing never comes back."""
+    htmx.require(roles.can_link(request.user), "Only editors can edit origins.")
+    claim = _claim(pk)
+    message, error = "", ""
+    try:
+        services.undo_automatic_origin(claim=claim, user=request.user)
+        message = "Automatic origin undone; these claims will not be paired again."
+    except ValidationError as exc:
+        error = htmx.first_error(exc)
+    if request.htmx:
+        response = detail_response(request, pk, "origin-panel", origin_message=message, origin_error=error)
+        return trigger_client_event(response, events.ORIGIN_CHANGED, {"id": pk}) if message else response
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, message)
+    return redirect(reverse("claims_app:claim_detail", args=[pk]) + "#origin-panel")
+
+
 def _links_response(
     request: AuthenticatedHttpRequest, pk: int, message: str = "", form: LinkForm | None = None
 ) -> HttpResponse:
@@ -189,3 +211,12 @@ def _link_page_claim(request: AuthenticatedHttpRequest, link: ClaimLink) -> int:
     """The claim whose page the link was changed from (either end of the link)."""
     wanted = params.positive_int(request.POST.get("claim"))
     return wanted if wanted in (link.from_claim_id, link.to_claim_id) else link.from_claim_id
+
+
+def origin_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One statement origin: the original statement, every repeat in date order, related origins, a timeline."""
+    try:
+        page = selectors.origin_page(pk)
+    except StatementOrigin.DoesNotExist:
+        raise Http404("No such origin.") from None
+    return TemplateResponse(request, "claims_app/origin_detail.html", {"page": page, "origin": page.origin})

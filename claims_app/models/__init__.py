@@ -12,7 +12,7 @@ from claims_app.models.claims import (
     live_claim_count,
 )
 from claims_app.models.ingest import IngestJob
-from claims_app.models.linking import ClaimLink, LinkSuggestionDecision, StatementOrigin
+from claims_app.models.linking import ClaimLink, LinkSuggestionDecision, OriginPairingUndo, StatementOrigin
 from claims_app.models.speakers import Speaker, SpeakerAlias, SpeakerMerge, SpeakerMergeSuggestion
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "Evidence",
     "IngestJob",
     "LinkSuggestionDecision",
+    "OriginPairingUndo",
     "SearchWord",
     "Speaker",
     "SpeakerAlias",

@@ -50,6 +50,12 @@ class Claim(models.Model):
         CORROBORATED = "corroborated", "Corroborated by independent origins"
         CONTRADICTED = "contradicted", "Contradicted"
 
+    class OriginAssignedBy(models.TextChoices):
+        """How the claim's statement origin was set ("" when it has none)."""
+
+        EDITOR = "editor", "By an editor"
+        AUTOMATIC = "automatic", "Traced automatically"
+
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="claims")
     speaker = models.ForeignKey(Speaker, null=True, blank=True, on_delete=models.SET_NULL, related_name="claims")
     text = models.TextField()
@@ -75,6 +81,10 @@ class Claim(models.Model):
     statement_origin = models.ForeignKey(
         "StatementOrigin", null=True, blank=True, on_delete=models.SET_NULL, related_name="claims"
     )
+    # Who put the claim in its statement origin: an editor, or the tracer run after the embedding task
+    # (linking/origin_tracing.py), with the evidence it went on (similarity, shared speaker, venue words).
+    origin_assigned_by = models.CharField(max_length=20, choices=OriginAssignedBy.choices, blank=True, db_index=True)
+    origin_evidence = models.JSONField(default=dict, blank=True)
     corroboration = models.CharField(
         max_length=20, choices=Corroboration.choices, default=Corroboration.NO_OTHER_SOURCE, db_index=True
     )

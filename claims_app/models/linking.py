@@ -84,3 +84,19 @@ class LinkSuggestionDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim_id} ~ {self.candidate_id}: {self.decision}"
+
+
+class OriginPairingUndo(models.Model):
+    """An editor undid an automatic origin pairing of these two claims; the tracer never pairs them again."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="+")
+    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    undone_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-undone_at", "-pk"]
+        constraints = unordered_pair_constraints("claim", "other", prefix="origin_undo")
+
+    def __str__(self) -> str:
+        return f"{self.claim_id} ≁ {self.other_id}"

@@ -84,6 +84,7 @@ class ClaimFilterForm(Form):
     kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *Claim.Kind.choices])
     speaker = forms.IntegerField(required=False, widget=forms.HiddenInput)
     article = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    origin = forms.IntegerField(required=False, widget=forms.HiddenInput)
     outlet = forms.ChoiceField(required=False, choices=[])
     published_from = forms.DateField(required=False, label="Published from", widget=forms.DateInput({"type": "date"}))
     published_to = forms.DateField(required=False, label="to", widget=forms.DateInput({"type": "date"}))
@@ -110,6 +111,7 @@ class ClaimFilterForm(Form):
             kind=data.get("kind") or "",
             speaker=data.get("speaker"),
             article=data.get("article"),
+            origin=data.get("origin"),
             outlet=data.get("outlet") or "",
             published_from=data.get("published_from"),
             published_to=data.get("published_to"),

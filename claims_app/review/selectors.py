@@ -60,6 +60,7 @@ class ClaimFilters:
     kind: str = ""
     speaker: int | None = None
     article: int | None = None
+    origin: int | None = None  # a StatementOrigin id
     outlet: str = ""
     published_from: datetime.date | None = None
     published_to: datetime.date | None = None
@@ -131,6 +132,8 @@ def _filtered(filters: ClaimFilters) -> QuerySet[Claim]:
         qs = qs.filter(speaker_id=filters.speaker)
     if filters.article:
         qs = qs.filter(article_id=filters.article)
+    if filters.origin:
+        qs = qs.filter(statement_origin_id=filters.origin)
     if filters.outlet:
         qs = qs.filter(article__outlet=filters.outlet)
     if filters.published_from:
