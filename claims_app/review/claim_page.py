@@ -45,11 +45,13 @@ def _evidence(request: AuthenticatedHttpRequest, claim: Claim) -> dict[str, Any]
 
 
 def _link_results(request: AuthenticatedHttpRequest, claim: Claim, links: list[Any] | None = None) -> dict[str, Any]:
+    # Each result carries a Link form with a relation <select>, so the panel needs the relation choices too.
     link_q = params.clean_text(request.GET.get("link_q"))
+    context: dict[str, Any] = {"claim": claim, "link_q": link_q, "relations": ClaimLink.Relation.choices}
     if not link_q:
-        return {"claim": claim, "link_q": "", "link_results": []}
+        return {**context, "link_results": []}
     linked_ids = {item.other.pk for item in (links if links is not None else linking_selectors.claim_links(claim))}
-    return {"claim": claim, "link_q": link_q, "link_results": selectors.link_candidates(claim, link_q, linked_ids)}
+    return {**context, "link_results": selectors.link_candidates(claim, link_q, linked_ids)}
 
 
 def _links(request: AuthenticatedHttpRequest, claim: Claim) -> dict[str, Any]:

@@ -165,7 +165,9 @@ def test_extract_command_prints_the_json_contract_without_writing():
     assert first["published"] == "2026-03-12"
     for item in result:
         for claim in item["claims"]:
-            assert set(claim) == {"text", "start", "end", "kind", "cue", "speaker", "speaker_mention"}
+            # The contract's fields, plus the added kind of attribution (fields may be added, never renamed).
+            assert set(claim) == {"text", "start", "end", "kind", "cue", "speaker", "speaker_mention", "attribution"}
+            assert claim["attribution"] in {"statement", "belief", "intention", "data"}
             assert item["body"][claim["start"] : claim["end"]] == claim["text"]
             assert claim["kind"] in {"direct", "indirect", "according_to", "assertion"}
             mention = claim["speaker_mention"]

@@ -548,6 +548,13 @@ def test_link_search_finds_candidates_by_words_or_id(editor_client):
     assert other.text in by_id.content.decode()
 
 
+def test_link_search_results_offer_every_relation_when_refreshed_alone(editor_client):
+    claim = ClaimFactory(text="Lighthouse keepers were dismissed")
+    ClaimFactory(text="The lighthouse keepers strike", speaker=SpeakerFactory())
+    html = editor_client.get(claim.get_absolute_url(), {"link_q": "lighthouse", "panel": "link-results"}, **HX)
+    assert '<option value="paraphrase">' in html.content.decode()
+
+
 def test_suggested_links_show_similar_claims_in_other_articles(viewer_client):
     claim = ClaimFactory()
     elsewhere = ClaimFactory(speaker=claim.speaker, text="The ferries run again from Monday, the mayor said")
