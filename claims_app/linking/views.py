@@ -115,14 +115,7 @@ def claim_origin(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 message = "Removed from its origin."
         except ValidationError as exc:
             error = htmx.first_error(exc)
-    if request.htmx:
-        response = detail_response(request, pk, "origin-panel", origin_message=message, origin_error=error)
-        return trigger_client_event(response, events.ORIGIN_CHANGED, {"id": pk}) if message else response
-    if error:
-        messages.error(request, error)
-    else:
-        messages.success(request, message)
-    return redirect(reverse("claims_app:claim_detail", args=[pk]) + "#origin-panel")
+    return _origin_response(request, pk, message, error)
 
 
 @require_POST
@@ -136,6 +129,11 @@ def claim_origin_undo(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         message = "Automatic origin undone; these claims will not be paired again."
     except ValidationError as exc:
         error = htmx.first_error(exc)
+    return _origin_response(request, pk, message, error)
+
+
+def _origin_response(request: AuthenticatedHttpRequest, pk: int, message: str, error: str) -> HttpResponse:
+    """The origin panel after a change (htmx), or back to the claim page with the outcome as a message."""
     if request.htmx:
         response = detail_response(request, pk, "origin-panel", origin_message=message, origin_error=error)
         return trigger_client_event(response, events.ORIGIN_CHANGED, {"id": pk}) if message else response
