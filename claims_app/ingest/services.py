@@ -88,7 +88,7 @@ def ingest_article(
     if existing is not None:
         return existing  # checked before the (costly) NLP pass
     started = time.perf_counter()
-    extraction = pipeline.extract(load_nlp()(cleaned.body), cleaned)
+    extraction = pipeline.extract(load_nlp()(cleaned.body), cleaned, cue_lexicon=settings.CLAIMS_CUE_LEXICON)
     return _write_article(
         raw=raw,
         filename=filename,
@@ -109,7 +109,9 @@ def prepared_batches(
     pending: list[tuple[str, bytes, CleanedArticle]] = []
 
     def flush() -> Iterator[tuple[str, bytes, ArticleExtraction | InputRejected]]:
-        extractions = pipeline.analyse_texts([c for _, _, c in pending], nlp, batch_size=batch_size)
+        extractions = pipeline.analyse_texts(
+            [c for _, _, c in pending], nlp, batch_size=batch_size, cue_lexicon=settings.CLAIMS_CUE_LEXICON
+        )
         for (name, raw, _), extraction in zip(pending, extractions, strict=True):
             yield name, raw, extraction
         pending.clear()

@@ -14,6 +14,7 @@ from spacy.tokens import Doc
 
 from claims_app.nlp.attribution import claims as attribution_claims
 from claims_app.nlp.attribution.attribution_kinds import attribution_kind
+from claims_app.nlp.attribution.lexicon import find_lexicon_claims
 from claims_app.nlp.claim_candidates import ClaimCandidate, reconcile
 from claims_app.nlp.doc_layout import DocLayout
 from claims_app.nlp.quotes import find_quote_claims
@@ -82,18 +83,21 @@ def is_opinion_piece(article: CleanedArticle) -> bool:
     return any(part in _OPINION_LABELS for part in path_parts)
 
 
-def extract(doc: Doc, article: CleanedArticle) -> ArticleExtraction:
-    """Claims and speakers of one article; `doc.text` must be `article.body`."""
+def extract(doc: Doc, article: CleanedArticle, *, cue_lexicon: bool = False) -> ArticleExtraction:
+    """Claims and speakers of one article; `doc.text` must be `article.body`. `cue_lexicon` adds the claims
+    headed by the cue verbs mined from PolNeAR train (attribution/lexicon.py)."""
     text = doc.text  # built from the tokens on each access: read it once
     if text != article.body:
         raise ValueError("extract() needs the Doc of article.body")
     layout = DocLayout.build(doc, text)
-    candidates = reconcile(
-        find_quote_claims(layout, opinion=is_opinion_piece(article)),
-        find_reported_claims(layout),
-    )
+    reported: Iterable[ClaimCandidate] = find_reported_claims(layout)
+    if cue_lexicon:
+        reported = [*reported, *find_lexicon_claims(layout)]
+    candidates = reconcile(find_quote_claims(layout, opinion=is_opinion_piece(article)), reported)
     if (tagged := attribution_claims.tagged_spans(doc)) is not None:
-        candidates = attribution_claims.combine(candidates, attribution_claims.model_candidates(doc, tagged), tagged)
+        candidates = attribution_claims.combine(
+            candidates, attribution_claims.model_candidates(doc, tagged), tagged, text=text
+        )
     resolver = SpeakerResolver(
         NameIndex.from_doc(doc, [q < 0 for q in layout.token_quote]),
         lede_end=layout.paragraphs[0][1] if layout.paragraphs else 0,
@@ -136,12 +140,16 @@ def _claim_record(body: str, candidate: ClaimCandidate, speaker: str | None) -> 
 
 
 def analyse_texts(
-    articles: Iterable[CleanedArticle], nlp: Language, *, batch_size: int = DEFAULT_BATCH_SIZE
+    articles: Iterable[CleanedArticle],
+    nlp: Language,
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    cue_lexicon: bool = False,
 ) -> Iterator[ArticleExtraction]:
     """Extract many articles lazily through `nlp.pipe`, in input order."""
     pairs = ((article.body, article) for article in articles)
     for doc, article in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
-        yield extract(doc, article)
+        yield extract(doc, article, cue_lexicon=cue_lexicon)
 
 
 def prepare(raw: bytes, *, filename: str = "", max_bytes: int | None = None) -> CleanedArticle:

@@ -173,6 +173,8 @@ if CLAIMS_ATTRIBUTION_MODEL is None:
     CLAIMS_ATTRIBUTION_MODEL = (
         str(_shipped_attribution) if (_shipped_attribution / "tagger.safetensors").is_file() else ""
     )
+# Claims headed by the cue verbs mined from PolNeAR train ('called for', 'wants', 'shows'; attribution/lexicon.py).
+CLAIMS_CUE_LEXICON = env.bool("CLAIMS_CUE_LEXICON", default=True)
 
 LOGGING = {
     "version": 1,

@@ -51,7 +51,7 @@ class Command(BaseCommand):
                 if gold.claims:
                     raise CommandError(f"{gold.source}: {exc}") from None
                 continue  # an article with nothing in it is allowed to be refused
-            extraction = pipeline.extract(nlp(cleaned.body), cleaned)
+            extraction = pipeline.extract(nlp(cleaned.body), cleaned, cue_lexicon=settings.CLAIMS_CUE_LEXICON)
             predicted = [
                 extraction_scoring.PredictedClaim(c.start, c.end, claim_speaker(c, extraction), c.kind, c.text)
                 for c in extraction.claims

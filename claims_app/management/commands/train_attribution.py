@@ -23,6 +23,12 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=13)
         parser.add_argument("--learning-rate", type=float, default=2e-3)
         parser.add_argument("--limit", type=int, default=None, help="Use only the first N articles of each set.")
+        parser.add_argument(
+            "--features-cache",
+            type=Path,
+            default=None,
+            help="File for the frozen encoder's features: written on the first run, read on later ones (same files).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from claims_app.nlp.attribution.training import train
@@ -41,6 +47,7 @@ class Command(BaseCommand):
                 seed=options["seed"],
                 learning_rate=options["learning_rate"],
                 limit=options["limit"],
+                cache=options["features_cache"],
                 log=lambda line: self.stdout.write(line),
             )
         except (ValueError, KeyError, json.JSONDecodeError) as exc:

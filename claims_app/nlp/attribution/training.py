@@ -86,6 +86,7 @@ def train(
     batch_size: int = 16,
     length: int = tagger_model.HEAD_WINDOW,
     limit: int | None = None,
+    cache: Path | None = None,
     log: Callable[[str], None] = lambda line: print(line, flush=True),
 ) -> dict[str, Any]:
     """Train the head and store it in `out`; returns the summary (also written there as training.json)."""
@@ -97,8 +98,14 @@ def train(
     started = time.monotonic()
     articles = read_articles(train_paths)[: limit or None]
     dev = read_articles([dev_path])[: limit or None] if dev_path else []
-    data = encode(articles, log)
-    dev_data = encode(dev, log) if dev else []
+    if cache is not None and cache.is_file():
+        data, dev_data = torch.load(cache)
+        log(f"features read from {cache}")
+    else:
+        data = encode(articles, log)
+        dev_data = encode(dev, log) if dev else []
+        if cache is not None:
+            torch.save((data, dev_data), cache)
     encoded_s = round(time.monotonic() - started)
     head = tagger_model.new_head()
     optimizer = torch.optim.AdamW(head.parameters(), lr=learning_rate, weight_decay=0.01)
