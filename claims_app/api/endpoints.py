@@ -127,6 +127,7 @@ class ClaimOut(Schema):
     independent_origins: int
     statement_origin_id: int | None
     origin_assigned_by: str = ""  # "automatic" (traced at ingest), "editor", or "" without an origin
+    assignee: str | None = None  # the assigned editor's username
     speaker: SpeakerRef | None
     article: ArticleRef
     created_at: datetime.datetime
@@ -271,6 +272,7 @@ class ClaimQuery(Schema):
     has_links: str = ""
     rejected: str = ""
     corroboration: str = ""
+    assignee: CleanText = ""  # a username, "me" (the caller) or "none"
     sort: str = "newest"
     page: int = 1
     page_size: int = 50
@@ -296,6 +298,7 @@ def claim_json(claim: Claim, request: HttpRequest | None = None) -> dict[str, An
         "independent_origins": claim.independent_origins,
         "statement_origin_id": claim.statement_origin_id,
         "origin_assigned_by": claim.origin_assigned_by,
+        "assignee": claim.assignee.get_username() if claim.assignee is not None else None,
         "speaker": _speaker_ref(claim.speaker),
         "article": {
             "id": claim.article.pk,
@@ -326,9 +329,9 @@ def _paged(qs, page: int, page_size: int) -> dict[str, Any]:
     }
 
 
-def filters_from_query(query: QueryDict) -> review_selectors.ClaimFilters:
-    """The claim list's filters from a query string, exactly as /claims/ reads them."""
-    return ClaimFilterForm(query, outlets=review_selectors.outlets()).filters()
+def filters_from_query(query: QueryDict, user: Any = None) -> review_selectors.ClaimFilters:
+    """The claim list's filters from a query string, exactly as /claims/ reads them (`user` is "me")."""
+    return ClaimFilterForm(query, outlets=review_selectors.outlets(), user=user).filters()
 
 
 # ---------------------------------------------------------------- endpoints
@@ -337,7 +340,7 @@ def filters_from_query(query: QueryDict) -> review_selectors.ClaimFilters:
 @api.get("/claims/", response=_documented(ClaimPageOut), summary="Claims, filtered like /claims/")
 def claims(request: HttpRequest, params: Query[ClaimQuery]) -> dict[str, Any]:
     page, page_size = _page_params(params.page, params.page_size)
-    result = review_selectors.claim_page(filters_from_query(request.GET), page, page_size)
+    result = review_selectors.claim_page(filters_from_query(request.GET, request.user), page, page_size)
     return {
         "count": result.count,
         "count_is_capped": result.count_is_capped,

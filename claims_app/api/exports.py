@@ -174,17 +174,17 @@ def _response(chunks: Iterator[str], content_type: str, filename: str) -> Stream
 
 @require_GET
 def export_csv(request: HttpRequest) -> StreamingHttpResponse:
-    rows = _stream(export_claims(filters_from_query(request.GET)))
+    rows = _stream(export_claims(filters_from_query(request.GET, request.user)))
     return _response(csv_lines(rows, request), "text/csv; charset=utf-8", "csv")
 
 
 @require_GET
 def export_json(request: HttpRequest) -> StreamingHttpResponse:
-    rows = _stream(export_claims(filters_from_query(request.GET)))
+    rows = _stream(export_claims(filters_from_query(request.GET, request.user)))
     return _response(json_chunks(rows, request), "application/json", "json")
 
 
 @require_GET
 def export_jsonld(request: HttpRequest) -> StreamingHttpResponse:
-    qs = export_claims(filters_from_query(request.GET)).exclude(status=Claim.Status.UNREVIEWED)
+    qs = export_claims(filters_from_query(request.GET, request.user)).exclude(status=Claim.Status.UNREVIEWED)
     return _response(jsonld_chunks(_stream(qs), request), "application/ld+json", "jsonld")

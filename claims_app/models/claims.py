@@ -72,6 +72,10 @@ class Claim(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    # Who is to review it next (review.services.assign_claim; each change is a ClaimCorrection "assignee" row).
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_claims"
+    )
     # Editors' feedback on extraction: rejected spans are kept (and hidden) so precision can be measured,
     # and spans editors add by hand are marked so recall can be.
     is_rejected = models.BooleanField(default=False, db_index=True, help_text="An editor said this is not a claim.")
@@ -191,6 +195,7 @@ class ClaimCorrection(models.Model):
         KIND = "kind", "Kind"
         REJECTED = "rejected", "Not a claim"
         ORIGIN = "origin", "Origin"
+        ASSIGNEE = "assignee", "Assignee"
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="corrections")
     field = models.CharField(max_length=20, choices=Field.choices)
@@ -261,4 +266,4 @@ ARTICLE_HEAVY = ("article__body", "article__raw", "article__boilerplate_removed"
 
 
 def claim_row_columns(qs: QuerySet[Claim]) -> QuerySet[Claim]:
-    return qs.select_related("speaker", "article").defer(*ARTICLE_HEAVY, *CLAIM_INDEX_ONLY)
+    return qs.select_related("speaker", "article", "assignee").defer(*ARTICLE_HEAVY, *CLAIM_INDEX_ONLY)

@@ -13,6 +13,7 @@ from claims_app.linking.forms import LinkForm
 from claims_app.models import Claim, ClaimLink
 from claims_app.review import selectors
 from claims_app.review.forms import (
+    AssignForm,
     CorrectionForm,
     EvidenceForm,
 )
@@ -38,6 +39,11 @@ def _correction(request: AuthenticatedHttpRequest, claim: Claim) -> dict[str, An
 
 def _history(request: AuthenticatedHttpRequest, claim: Claim) -> dict[str, Any]:
     return {"claim": claim, "history": selectors.claim_history(claim)}
+
+
+def _assign(request: AuthenticatedHttpRequest, claim: Claim) -> dict[str, Any]:
+    initial = {"assignee": claim.assignee.get_username() if claim.assignee else ""}
+    return {"claim": claim, "assign_form": AssignForm(initial=initial), "assignable": selectors.assignable_users()}
 
 
 def _evidence(request: AuthenticatedHttpRequest, claim: Claim) -> dict[str, Any]:
@@ -78,7 +84,7 @@ def _origin(request: AuthenticatedHttpRequest, claim: Claim) -> dict[str, Any]:
 def _page(request: AuthenticatedHttpRequest, claim: Claim) -> dict[str, Any]:
     """The whole page: every panel plus what only the full page shows."""
     context: dict[str, Any] = {}
-    for build in (_head, _correction, _history, _evidence, _links, _origin):
+    for build in (_head, _assign, _correction, _history, _evidence, _links, _origin):
         context.update(build(request, claim))
     context["context_segments"] = claim_context(claim.article.body, claim)
     context["speaker_claim_count"] = speakers_selectors.speaker_claim_count(claim.speaker)
@@ -90,6 +96,7 @@ PANELS: dict[str, Callable[[AuthenticatedHttpRequest, Claim], dict[str, Any]]] =
     "head": _head,
     "status-panel": _head,
     "card": _head,
+    "assign-panel": _assign,
     "correct-panel": _correction,
     "history": _history,
     "evidence": _evidence,

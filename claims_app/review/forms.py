@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 
@@ -93,12 +93,16 @@ class ClaimFilterForm(Form):
     corroboration = forms.ChoiceField(
         required=False, choices=[("", "Any corroboration"), *Claim.Corroboration.choices], label="Corroboration"
     )
+    assignee = SearchField(
+        required=False, max_length=150, label="Assignee", help_text="A username, “me”, or “none” for unassigned."
+    )
     sort = forms.ChoiceField(
         required=False, choices=[(key, label) for key, (label, _) in selectors.SORTS.items()], label="Sort"
     )
 
-    def __init__(self, *args, outlets: list[str] | None = None, **kwargs) -> None:
+    def __init__(self, *args, outlets: list[str] | None = None, user: Any = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
         cast(forms.ChoiceField, self.fields["outlet"]).choices = [("", "Any outlet"), *((o, o) for o in outlets or [])]
 
     def filters(self) -> selectors.ClaimFilters:
@@ -118,5 +122,28 @@ class ClaimFilterForm(Form):
             has_links=data.get("has_links") or "",
             rejected=data.get("rejected") or "",
             corroboration=data.get("corroboration") or "",
+            assignee=self._assignee(data.get("assignee") or ""),
             sort=data.get("sort") or "newest",
         )
+
+    def _assignee(self, value: str) -> str:
+        """ "me" is the logged-in user (no user: no filter); "none" and usernames pass through."""
+        if value.casefold() == selectors.ASSIGNEE_ME:
+            user = self.user
+            return user.get_username() if user is not None and user.is_authenticated else ""
+        return selectors.ASSIGNEE_NONE if value.casefold() == selectors.ASSIGNEE_NONE else value
+
+
+class AssignForm(Form):
+    assignee = forms.CharField(required=False, max_length=150, label="Assign to")
+    note = forms.CharField(required=False, max_length=5000)
+
+
+class BulkAssignForm(Form):
+    ids = forms.TypedMultipleChoiceField(coerce=int, choices=(), error_messages={"required": "Select some claims."})
+    assignee = forms.CharField(required=False, max_length=150)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        raw = self.data.getlist("ids") if hasattr(self.data, "getlist") else self.data.get("ids", [])
+        cast(forms.ChoiceField, self.fields["ids"]).choices = [(v, v) for v in raw if params.positive_int(v)]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.dates import MONTHS_3
 from django.utils.html import format_html_join
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 
@@ -40,6 +41,7 @@ COLUMNS = (
     "article__title",
     "article__outlet",
     "article__published_at",
+    "assignee__username",
 )
 
 
@@ -57,6 +59,8 @@ class ClaimRow:
     outlet: str
     published: str  # "2 Dec 2026", or ""
     kind_label: str
+    assignee: str  # username, "" when unassigned
+    assignee_url: str  # the list filtered to the assignee's claims
     corroboration: str
     corroboration_label: str
     status: str
@@ -108,10 +112,12 @@ def claim_rows(claims: Iterable[Claim]) -> list[ClaimRow]:
     statuses = {value: str(label) for value, label in Claim.Status.choices}
     corroborations = {value: str(label) for value, label in Claim.Corroboration.choices}
     options = status_options()
+    list_url = reverse("claims_app:claim_list")
     months = {number: str(name).title() for number, name in MONTHS_3.items()}  # as date's "M"
     rows = []
     for claim in claims:
         article, speaker = claim.article, claim.speaker
+        assignee = claim.assignee.get_username() if claim.assignee is not None else ""
         day = article.published_at
         rows.append(
             ClaimRow(
@@ -127,6 +133,8 @@ def claim_rows(claims: Iterable[Claim]) -> list[ClaimRow]:
                 outlet=article.outlet,
                 published=short_date(day, months) if day is not None else "",
                 kind_label=kinds.get(claim.kind, claim.kind),
+                assignee=assignee,
+                assignee_url=f"{list_url}?{urlencode({'assignee': assignee})}" if assignee else "",
                 corroboration=claim.corroboration,
                 corroboration_label=Claim.describe_corroboration(
                     claim.corroboration, claim.independent_origins, corroborations

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.contrib.postgres.search import SearchQuery, SearchVector, TrigramSimilarity
 from django.db import connection
 from django.db.models import (
@@ -51,6 +52,10 @@ SORTS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
+ASSIGNEE_NONE = "none"
+ASSIGNEE_ME = "me"
+
+
 @dataclass(frozen=True, slots=True)
 class ClaimFilters:
     """Filters for the claim list, parsed from (and written back to) the query string."""
@@ -67,6 +72,7 @@ class ClaimFilters:
     has_links: str = ""  # "", "yes", "no"
     rejected: str = ""  # "" hides rejected spans, "include", "only"
     corroboration: str = ""  # a Claim.Corroboration value
+    assignee: str = ""  # a username, or "none" for unassigned claims ("me" is resolved by the form)
     sort: str = "newest"
 
 
@@ -142,6 +148,10 @@ def _filtered(filters: ClaimFilters) -> QuerySet[Claim]:
         qs = qs.filter(article__published_at__lte=filters.published_to)
     if filters.corroboration:
         qs = qs.filter(corroboration=filters.corroboration)
+    if filters.assignee == ASSIGNEE_NONE:
+        qs = qs.filter(assignee__isnull=True)
+    elif filters.assignee:
+        qs = qs.filter(assignee__username=filters.assignee)
     if filters.has_links == "yes":
         qs = qs.filter(_linked())
     elif filters.has_links == "no":
@@ -318,7 +328,7 @@ def claim_ref(pk: int) -> Claim:
 
 def claim_detail(pk: int) -> Claim:
     return (
-        Claim.objects.select_related("speaker", "article", "reviewed_by", "statement_origin__speaker")
+        Claim.objects.select_related("speaker", "article", "reviewed_by", "assignee", "statement_origin__speaker")
         # The embedding (384 floats to parse) and lexemes are read only when suggestions are re-ranked,
         # which loads them then (link_suggestions.query_for); most views hit the ranking cache.
         .defer("article__raw", *CLAIM_INDEX_ONLY)
@@ -378,6 +388,26 @@ def status_counts() -> dict[str, int]:
         .values_list("status", "n")
     )
     return {value: counts.get(value, 0) for value in Claim.Status.values}
+
+
+def assigned_to(user: Any, limit: int = 10) -> list[Claim]:
+    """Live claims assigned to `user`, newest first (the home page's "Assigned to me")."""
+    if not user.is_authenticated:
+        return []
+    qs = claim_row_columns(_filtered(ClaimFilters(assignee=user.get_username())))
+    return list(qs.order_by("-created_at", "-pk")[:limit])
+
+
+def assignable_users() -> list[str]:
+    """Usernames of the active editors and admins, for the assignee suggestions."""
+    perm = Q(groups__permissions__codename="review_claim") | Q(user_permissions__codename="review_claim")
+    return list(
+        User.objects.filter(is_active=True)
+        .filter(perm | Q(is_superuser=True))
+        .order_by("username")
+        .values_list("username", flat=True)
+        .distinct()[:500]
+    )
 
 
 def waiting_for_review(limit: int = 10) -> list[Claim]:

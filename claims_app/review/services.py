@@ -295,3 +295,76 @@ def add_claim(*, article: Article, user: User, start: int, end: int, kind: str, 
         embeddings.queue_after_commit(claim_ids=[claim.pk])
     logger.info("claim %s added by hand to article %s by %s", claim.pk, article.pk, user.get_username())
     return claim
+
+
+def assignee_for_username(username: str) -> User | None:
+    """The active editor or admin called `username`, or None for "" (unassign); a clear error otherwise."""
+    username = username.strip()
+    if not username:
+        return None
+    assignee = User.objects.filter(username=username, is_active=True).first()
+    if assignee is None:
+        raise ValidationError(
+            {"assignee": ValidationError(f"There is no user called “{username[:150]}”.", code="unknown_user")}
+        )
+    if not roles.can_review(assignee):
+        raise ValidationError(
+            {"assignee": ValidationError(f"{assignee.get_username()} cannot review claims.", code="not_an_editor")}
+        )
+    return assignee
+
+
+def _username(user: User | None) -> str:
+    return user.get_username() if user is not None else ""
+
+
+def bulk_assign(*, claim_ids: Iterable[int], user: User, assignee_username: str, note: str = "") -> int:
+    """Assign claims to an editor (or unassign them with ""); each claim that changes gets an "assignee"
+    row in its history. Returns how many changed."""
+    if not roles.can_review(user):
+        raise PermissionDenied("Only editors can assign claims.")
+    assignee = assignee_for_username(assignee_username)
+    with transaction.atomic():
+        locked = list(
+            Claim.objects.select_for_update(of=("self",))
+            .select_related("assignee")
+            .only("pk", "assignee__username")
+            .filter(pk__in=list(claim_ids))
+            .order_by("pk")
+        )
+        changed = [c for c in locked if c.assignee_id != (assignee.pk if assignee else None)]
+        if not changed:
+            return 0
+        # Not a version bump: an assignment does not change what a stale review form would overwrite.
+        Claim.objects.filter(pk__in=[c.pk for c in changed]).update(assignee=assignee)
+        ClaimCorrection.objects.bulk_create(
+            [
+                ClaimCorrection(
+                    claim=c,
+                    field=ClaimCorrection.Field.ASSIGNEE,
+                    old_value=_username(c.assignee),
+                    new_value=_username(assignee),
+                    note=note.strip(),
+                    changed_by=user,
+                )
+                for c in changed
+            ]
+        )
+    logger.info(
+        "%d claims assigned to %s by %s",
+        len(changed),
+        _username(assignee) or "nobody",
+        user.get_username(),
+        extra={
+            "event": "claim_assign",
+            "claims": [c.pk for c in changed],
+            "assignee": _username(assignee),
+            "user": user.get_username(),
+        },
+    )
+    return len(changed)
+
+
+def assign_claim(*, claim: Claim, user: User, assignee_username: str, note: str = "") -> bool:
+    """Assign one claim to an editor, or unassign it with ""; True when it changed."""
+    return bulk_assign(claim_ids=[claim.pk], user=user, assignee_username=assignee_username, note=note) == 1

@@ -25,6 +25,8 @@ from claims_app.review import rows, selectors, services
 from claims_app.review.claim_page import PANELS, detail_context, detail_response
 from claims_app.review.forms import (
     AddClaimForm,
+    AssignForm,
+    BulkAssignForm,
     BulkStatusForm,
     ClaimFilterForm,
     CorrectionForm,
@@ -76,6 +78,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "status_counts": selectors.status_counts(),
             "articles": selectors.article_list()[:5],
+            "assigned": selectors.assigned_to(request.user),
             "waiting": selectors.waiting_for_review(),
             "activity": selectors.recent_activity(),
             "open_suggestions": speakers_selectors.merge_suggestions().count(),
@@ -88,7 +91,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require_GET
 def claim_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form = ClaimFilterForm(request.GET, outlets=selectors.outlets())
+    form = ClaimFilterForm(request.GET, outlets=selectors.outlets(), user=request.user)
     filters = form.filters()
     page = selectors.claim_page(filters, htmx.page_number(request), settings.CLAIMS_PAGE_SIZE, only=rows.COLUMNS)
     query = request.GET.copy()
@@ -148,6 +151,36 @@ def claim_bulk_status(request: AuthenticatedHttpRequest) -> HttpResponse:
     messages.success(request, message)
     if conflict:
         messages.error(request, conflict)
+    return redirect(back)
+
+
+@require_POST
+def claim_bulk_assign(request: AuthenticatedHttpRequest) -> HttpResponse:
+    htmx.require(roles.can_review(request.user), "Only editors can assign claims.")
+    form = BulkAssignForm(request.POST)
+    back = htmx.safe_next(request) or reverse("claims_app:claim_list")
+    message, error = "", ""
+    if not form.is_valid():
+        error = "Select some claims, and give a username (or leave it empty to unassign)."
+    else:
+        try:
+            changed = services.bulk_assign(
+                claim_ids=form.cleaned_data["ids"], user=request.user, assignee_username=form.cleaned_data["assignee"]
+            )
+        except ValidationError as exc:
+            error = htmx.first_error(exc)
+        else:
+            who = form.cleaned_data["assignee"].strip()
+            plural = "s" if changed != 1 else ""
+            message = f"Assigned {changed} claim{plural} to {who}." if who else f"Unassigned {changed} claim{plural}."
+    if request.htmx:
+        context = {"bulk_message": message, "bulk_error": error, "next": back}
+        response = htmx.render(request, "claims_app/claim_list.html", context, "bulk-form")
+        return trigger_client_event(response, events.CLAIMS_CHANGED) if message else response
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, message)
     return redirect(back)
 
 
@@ -284,6 +317,31 @@ def claim_add_evidence(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     partial = "evidence" if request.htmx else None
     context = detail_context(request, htmx.get_or_404(selectors.claim_detail, pk), partial, evidence_form=form)
     return htmx.render(request, "claims_app/claim_detail.html", context, partial)
+
+
+@require_POST
+def claim_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    htmx.require(roles.can_review(request.user), "Only editors can assign claims.")
+    claim = htmx.get_or_404(selectors.claim_ref, pk)
+    form = AssignForm(request.POST)
+    partial = "assign-panel" if request.htmx else None
+    if form.is_valid():
+        who = form.cleaned_data["assignee"].strip()
+        try:
+            services.assign_claim(claim=claim, user=request.user, assignee_username=who, note=form.cleaned_data["note"])
+        except ValidationError as exc:
+            form.add_error("assignee", htmx.first_error(exc))
+        else:
+            message = f"Assigned to {who}." if who else "Unassigned."
+            if request.htmx:
+                response = detail_response(request, pk, partial, assign_message=message)
+                return trigger_client_event(response, events.CLAIM_ASSIGNED, {"id": pk})
+            messages.success(request, message)
+            return redirect(htmx.safe_next(request) or claim)
+    if not request.htmx:
+        messages.error(request, str(next(iter(form.errors.get("assignee", [])), "Not assigned.")))
+        return redirect(claim)
+    return detail_response(request, pk, partial, assign_form=form)
 
 
 # ---------------------------------------------------------------- articles

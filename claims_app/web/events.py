@@ -22,3 +22,6 @@ ARTICLE_CHANGED = "articleChanged"
 
 
 ORIGIN_CHANGED = "originChanged"
+
+
+CLAIM_ASSIGNED = "claimAssigned"

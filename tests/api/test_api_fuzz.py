@@ -80,6 +80,7 @@ CLAIM_PARAMS = [
     "has_links",
     "rejected",
     "corroboration",
+    "assignee",
     "sort",
     "page",
     "page_size",

@@ -32,6 +32,7 @@ CLAIM_FILTERS = [
     "has_links",
     "rejected",
     "corroboration",
+    "assignee",
     "sort",
     "page",
 ]
