@@ -11,6 +11,7 @@ from claims_app.models import (
     SpeakerAlias,
     SpeakerMerge,
     SpeakerMergeSuggestion,
+    WorkflowSettings,
 )
 
 
@@ -139,3 +140,14 @@ class SpeakerMergeAdmin(ReadOnlyAdmin):
     list_filter = ["merged_at"]
     search_fields = ["removed_name", "kept__name"]
     list_select_related = ["kept", "merged_by"]
+
+
+@admin.register(WorkflowSettings)
+class WorkflowSettingsAdmin(admin.ModelAdmin):
+    """A singleton: change only; the migration creates the row."""
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def, override]
+        return not WorkflowSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def, override]
+        return False

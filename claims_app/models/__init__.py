@@ -13,6 +13,7 @@ from claims_app.models.claims import (
 )
 from claims_app.models.ingest import IngestJob
 from claims_app.models.linking import ClaimLink, LinkSuggestionDecision, OriginPairingUndo, StatementOrigin
+from claims_app.models.publishing import WorkflowSettings
 from claims_app.models.speakers import Speaker, SpeakerAlias, SpeakerMerge, SpeakerMergeSuggestion
 
 __all__ = [
@@ -33,5 +34,6 @@ __all__ = [
     "SpeakerMerge",
     "SpeakerMergeSuggestion",
     "StatementOrigin",
+    "WorkflowSettings",
     "live_claim_count",
 ]
