@@ -1,4 +1,7 @@
+from __future__ import annotations
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from claims_app.models import (
     Article,
@@ -146,8 +149,8 @@ class SpeakerMergeAdmin(ReadOnlyAdmin):
 class WorkflowSettingsAdmin(admin.ModelAdmin):
     """A singleton: change only; the migration creates the row."""
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def, override]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return not WorkflowSettings.objects.exists()
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def, override]
+    def has_delete_permission(self, request: HttpRequest, obj: WorkflowSettings | None = None) -> bool:
         return False

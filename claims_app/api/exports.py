@@ -11,7 +11,6 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
@@ -19,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from claims_app.api.endpoints import claim_json, filters_from_query
-from claims_app.models import Claim
+from claims_app.models import Claim, WorkflowSettings
 from claims_app.review import selectors as review_selectors
 from claims_app.web.script_safe import script_safe_chunks
 from claims_app.web.spreadsheet import FormulaSafeWriter
@@ -42,13 +41,13 @@ CSV_COLUMNS = [
     "published_at",
     "claim_url",
 ]
-# schema.org ClaimReview ratings on a 1–5 scale; alternateName is what readers see.
-RATINGS = {
-    Claim.Status.FALSE: (1, "False"),
-    Claim.Status.DISPUTED: (2, "Disputed"),
-    Claim.Status.UNVERIFIED: (3, "Unverified"),
-    Claim.Status.VERIFIED: (5, "True"),
-}
+# Verdicts a ClaimReview is written for; the labels and numbers come from WorkflowSettings (Django admin).
+RATED = frozenset({Claim.Status.FALSE, Claim.Status.DISPUTED, Claim.Status.UNVERIFIED, Claim.Status.VERIFIED})
+
+
+def _rating(workflow: WorkflowSettings, status: str) -> tuple[int, str]:
+    """(ratingValue, alternateName) for a verdict on the desk's scale."""
+    return getattr(workflow, f"{status}_rating"), getattr(workflow, f"{status}_label")
 
 
 def export_claims(filters: review_selectors.ClaimFilters) -> QuerySet[Claim]:
@@ -122,9 +121,12 @@ def _creative_work(article: Any, request: HttpRequest | None) -> dict[str, Any]:
     return work
 
 
-def claim_review(claim: Claim, request: HttpRequest | None = None) -> dict[str, Any]:
-    """A schema.org ClaimReview for a claim with a verdict."""
-    value, label = RATINGS[Claim.Status(claim.status)]
+def claim_review(
+    claim: Claim, request: HttpRequest | None = None, workflow: WorkflowSettings | None = None
+) -> dict[str, Any]:
+    """A schema.org ClaimReview for a claim with a verdict, on the desk's rating scale."""
+    workflow = workflow or WorkflowSettings.load()
+    value, label = _rating(workflow, claim.status)
     author: dict[str, Any] = {"@type": "Person" if claim.speaker and claim.speaker.kind == "person" else "Organization"}
     author["name"] = claim.speaker.name if claim.speaker else "Unknown"
     item: dict[str, Any] = {
@@ -146,22 +148,33 @@ def claim_review(claim: Claim, request: HttpRequest | None = None) -> dict[str, 
         "url": request.build_absolute_uri(path) if request else path,
         "claimReviewed": claim.text,
         "itemReviewed": item,
-        "author": {"@type": "Organization", "name": getattr(settings, "CLAIMS_REVIEW_PUBLISHER", "Claimdesk")},
+        "author": _organisation(workflow),
         "reviewRating": {
             "@type": "Rating",
             "ratingValue": value,
-            "bestRating": 5,
-            "worstRating": 1,
+            "bestRating": workflow.best_rating,
+            "worstRating": workflow.worst_rating,
             "alternateName": label,
         },
         "datePublished": timezone.localdate(reviewed).isoformat(),
     }
 
 
+def _organisation(workflow: WorkflowSettings) -> dict[str, Any]:
+    organisation: dict[str, Any] = {"@type": "Organization", "name": workflow.organisation_name}
+    if workflow.organisation_url:
+        organisation["url"] = workflow.organisation_url
+    if workflow.organisation_logo_url:
+        organisation["logo"] = workflow.organisation_logo_url
+    return organisation
+
+
 def jsonld_chunks(rows: Iterable[Claim], request: HttpRequest | None = None) -> Iterator[str]:
     # Publishers paste this into <script type="application/ld+json">: claim text must not be able to close it.
     yield '{"@context": "https://schema.org", "@graph": '
-    yield from script_safe_chunks(_json_array(claim_review(c, request) for c in rows if c.status in RATINGS))
+    workflow = WorkflowSettings.load()
+    reviews = (claim_review(c, request, workflow) for c in rows if c.status in RATED)
+    yield from script_safe_chunks(_json_array(reviews))
     yield "}\n"
 
 

@@ -24,3 +24,33 @@ def test_admin_can_change_settings_but_not_add_or_delete_them(admin_client_) -> 
     assert admin_client_.get("/admin/claims_app/workflowsettings/1/change/").status_code == 200
     assert admin_client_.get("/admin/claims_app/workflowsettings/add/").status_code == 403
     assert admin_client_.get("/admin/claims_app/workflowsettings/1/delete/").status_code == 403
+
+
+def test_claimreview_export_uses_the_organisation_and_rating_scale_set_in_admin(editor, viewer_client) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from django.urls import reverse
+
+    from claims_app.review import services
+    from tests.factories import ClaimFactory
+
+    WorkflowSettings.objects.filter(pk=1).update(
+        organisation_name="Harbour Check",
+        organisation_url="https://check.example/",
+        false_label="Pants on fire",
+        false_rating=0,
+        worst_rating=0,
+        best_rating=10,
+    )
+    claim = ClaimFactory(text="The bridge cost twice its budget.")
+    services.change_claim_status(claim=claim, user=editor, status="false")
+    response = viewer_client.get(reverse("claims_app:claim_export_jsonld"))
+    [review] = json.loads(b"".join(response.streaming_content))["@graph"]
+    assert review["author"] == {"@type": "Organization", "name": "Harbour Check", "url": "https://check.example/"}
+    assert review["reviewRating"] == {
+        "@type": "Rating",
+        "ratingValue": 0,
+        "bestRating": 10,
+        "worstRating": 0,
+        "alternateName": "Pants on fire",
+    }

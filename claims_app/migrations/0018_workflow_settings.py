@@ -11,7 +11,7 @@ def create_default_settings(apps, schema_editor):  # type: ignore[no-untyped-def
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims_app', '0016_origin_tracing'),
+        ('claims_app', '0017_claim_assignee'),
     ]
 
     operations = [
