@@ -82,10 +82,23 @@ def test_bad_input_is_refused_with_a_message_and_nothing_written(raw, message):
     assert not Article.objects.exists() and not Speaker.objects.exists()
 
 
-def test_article_without_claims_is_refused():
-    with pytest.raises(records.InputRejected, match="No attributed claims"):
-        ingest_services.ingest_article(raw=sample("no_claims.txt"), filename="tides.txt")
-    assert not Article.objects.exists()
+def test_article_without_claims_is_filed_with_no_claims():
+    article = ingest_services.ingest_article(raw=sample("no_claims.txt"), filename="tides.txt")
+    assert Article.objects.get() == article and not article.claims.exists()
+
+
+def test_ingest_command_files_an_article_without_claims_and_exits_zero():
+    out = StringIO()
+    call_command("ingest", str(SAMPLES / "no_claims.txt"), stdout=out)
+    assert "created" in out.getvalue() and "(0 claims)" in out.getvalue()
+    assert Article.objects.count() == 1
+
+
+def test_upload_of_an_article_without_claims_opens_its_page_with_a_notice(editor_client):
+    upload = {"file": SimpleUploadedFile("tides.txt", sample("no_claims.txt"), "text/plain")}
+    page = editor_client.post(reverse("claims_app:article_upload"), upload, follow=True).content.decode()
+    assert Article.objects.count() == 1
+    assert "No claims were found in this article. Select text above to add one." in page
 
 
 def test_a_failure_while_writing_claims_leaves_nothing_behind():
@@ -124,7 +137,6 @@ def test_upload_page_reports_a_duplicate(editor_client):
     [
         ({"text": "   "}, "Choose a file or paste the article text."),
         ({"file": SimpleUploadedFile("photo.txt", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64)}, "image"),
-        ({"file": SimpleUploadedFile("tides.txt", (SAMPLES / "no_claims.txt").read_bytes())}, "No attributed claims"),
     ],
 )
 def test_upload_page_shows_bad_input_in_the_page(editor_client, payload, message):
