@@ -42,7 +42,7 @@ CSV_COLUMNS = [
     "claim_url",
 ]
 # Verdicts a ClaimReview is written for; the labels and numbers come from WorkflowSettings (Django admin).
-RATED = frozenset({Claim.Status.FALSE, Claim.Status.DISPUTED, Claim.Status.UNVERIFIED, Claim.Status.VERIFIED})
+RATED = frozenset(Claim.Status) - {Claim.Status.UNREVIEWED}
 
 
 def _rating(workflow: WorkflowSettings, status: str) -> tuple[int, str]:
@@ -121,11 +121,8 @@ def _creative_work(article: Any, request: HttpRequest | None) -> dict[str, Any]:
     return work
 
 
-def claim_review(
-    claim: Claim, request: HttpRequest | None = None, workflow: WorkflowSettings | None = None
-) -> dict[str, Any]:
+def claim_review(claim: Claim, request: HttpRequest | None, workflow: WorkflowSettings) -> dict[str, Any]:
     """A schema.org ClaimReview for a claim with a verdict, on the desk's rating scale."""
-    workflow = workflow or WorkflowSettings.load()
     value, label = _rating(workflow, claim.status)
     author: dict[str, Any] = {"@type": "Person" if claim.speaker and claim.speaker.kind == "person" else "Organization"}
     author["name"] = claim.speaker.name if claim.speaker else "Unknown"

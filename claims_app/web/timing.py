@@ -4,7 +4,7 @@ One middleware, outermost, times the whole request; a `connection.execute_wrappe
 remembers the slowest query; `process_template_response` wraps the response's `render()` to time the
 template. Settings (config/settings/base.py): CLAIMS_SERVER_TIMING (the header), CLAIMS_SLOW_REQUEST_MS
 (threshold for one JSON line on the "claimdesk.slow" logger; negative turns it off) and CLAIMS_TIMING_LOG
-(a file that gets one JSON line per request, read by bench/load_report.py).
+(a file that gets one JSON line per request, for reports after a load run).
 """
 
 from __future__ import annotations
@@ -27,14 +27,14 @@ SQL_LOG_CHARS = 300
 
 
 class _RequestCost:
-    """Query count, database time, the slowest query and template time of one request."""
+    """Query count, database time, the slowest query and template time of one request (times in seconds)."""
 
-    __slots__ = ("db", "queries", "slowest_ms", "slowest_sql", "template")
+    __slots__ = ("db", "queries", "slowest", "slowest_sql", "template")
 
     def __init__(self) -> None:
         self.db = 0.0
         self.queries = 0
-        self.slowest_ms = 0.0
+        self.slowest = 0.0
         self.slowest_sql = ""
         self.template = 0.0
 
@@ -53,8 +53,8 @@ class _RequestCost:
             spent = time.perf_counter() - start
             self.db += spent
             self.queries += 1
-            if spent > self.slowest_ms:
-                self.slowest_ms = spent
+            if spent > self.slowest:
+                self.slowest = spent
                 self.slowest_sql = sql
 
 
@@ -127,6 +127,6 @@ class RequestTimingMiddleware:
             "db_ms": round(cost.db * 1000, 1),
             "queries": cost.queries,
             "template_ms": round(cost.template * 1000, 1),
-            "slowest_query_ms": round(cost.slowest_ms * 1000, 1),
+            "slowest_query_ms": round(cost.slowest * 1000, 1),
             "slowest_query": cost.slowest_sql[:SQL_LOG_CHARS],
         }

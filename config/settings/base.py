@@ -180,7 +180,7 @@ CLAIMS_CUE_LEXICON = env.bool("CLAIMS_CUE_LEXICON", default=True)
 
 # Per-request timing (claims_app/web/timing.py): the Server-Timing header (on in development and tests, off by
 # default in production), one "claimdesk.slow" JSON line per request over CLAIMS_SLOW_REQUEST_MS (negative: off)
-# and, when CLAIMS_TIMING_LOG names a file, one JSON line per request there (bench/load_report.py reads it).
+# and, when CLAIMS_TIMING_LOG names a file, one JSON line per request there.
 CLAIMS_SERVER_TIMING = env.bool("CLAIMS_SERVER_TIMING", default=True)
 CLAIMS_SLOW_REQUEST_MS = env.int("CLAIMS_SLOW_REQUEST_MS", default=500)
 CLAIMS_TIMING_LOG = env.str("CLAIMS_TIMING_LOG", default="")

@@ -16,8 +16,8 @@ from collections.abc import Iterable, Sequence
 from spacy.tokens import Doc, Span, Token
 
 from claims_app.nlp.claim_candidates import ClaimCandidate
-from claims_app.nlp.records import ClaimKind
-from claims_app.nlp.speaker_mentions import Mention, mention_for
+from claims_app.nlp.records import ClaimKind, SpeakerKind
+from claims_app.nlp.speaker_mentions import Mention, MentionForm, mention_for
 
 from .component import SPANS_KEY
 from .grouping import Attribution, group, is_quoted
@@ -84,7 +84,17 @@ def source_mention(doc: Doc, source: RoleSpan) -> Mention | None:
         return mention
     start, end = words[0].idx, words[-1].idx + len(words[-1])
     text = doc.text[start:end]
-    return Mention(text=text, start=start, end=end, form="description", kind="unknown", name=text)
+    return Mention(text=text, start=start, end=end, form=_UNREAD_FORM, kind=_UNREAD_KIND, name=text)
+
+
+# What source_mention falls back to when the rules read no name, noun or pronoun in a tagged source.
+_UNREAD_FORM: MentionForm = "description"
+_UNREAD_KIND: SpeakerKind = "unknown"
+
+
+def read_by_rules(mention: Mention) -> bool:
+    """False for source_mention's fallback: the tagged words, which the rules could not read as a source."""
+    return (mention.form, mention.kind) != (_UNREAD_FORM, _UNREAD_KIND)
 
 
 _HEAD_POS = ("PROPN", "NOUN", "PRON")
@@ -106,7 +116,8 @@ def combine(
     text: str,
     veto: bool = True,
 ) -> list[ClaimCandidate]:
-    """Rule claims (confirmed or vetoed by the tagger) plus tagged claims no rule claim overlaps."""
+    """Rule claims (confirmed or vetoed by the tagger) plus the tagged claims worth adding that no rule claim
+    overlaps."""
     content = sorted((s.start, s.end) for s in spans if s.role == "CONTENT")
     tagged = list(tagged)
     kept: list[ClaimCandidate] = []
@@ -118,19 +129,21 @@ def combine(
             if twin is not None:
                 rule = ClaimCandidate(rule.start, rule.end, rule.kind, rule.cue or twin.cue, twin.mention)
         kept.append(rule)
-    # A tagged content with no tagged source is mostly background the tagger half-recognised: on PolNeAR dev
-    # one in five such claims matched anything and one in seventeen had the right (empty) speaker.
-    # Fragments ('a TV', 'stop them') and sources the rules cannot read as a name, noun or pronoun are the
-    # tagger's typical misses on unseen styles, so an added claim needs both a real mention and a few words.
-    added = [
-        t
-        for t in tagged
-        if t.mention is not None
-        and (t.mention.form, t.mention.kind) != ("description", "unknown")
-        and len(_WORD.findall(text[t.start : t.end])) >= MIN_ADDED_WORDS
-        and not any(_overlap(t, k) for k in kept)
-    ]
+    added = [t for t in tagged if _worth_adding(t, text) and not any(_overlap(t, k) for k in kept)]
     return sorted(kept + added, key=lambda c: (c.start, c.end))
+
+
+def _worth_adding(candidate: ClaimCandidate, text: str) -> bool:
+    """A tagged claim no rule found is filed only with a source the rules can read and a few words.
+
+    A tagged content with no source is mostly background the tagger half-recognised (on PolNeAR dev one in
+    five matched anything), and fragments ('a TV', 'stop them') or unreadable sources are its typical misses
+    on styles it has not seen.
+    """
+    mention = candidate.mention
+    if mention is None or not read_by_rules(mention):
+        return False
+    return len(_WORD.findall(text[candidate.start : candidate.end])) >= MIN_ADDED_WORDS
 
 
 def _overlap(a: ClaimCandidate, b: ClaimCandidate) -> bool:
