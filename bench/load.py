@@ -148,7 +148,13 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     have = Claim.objects.count()
     if have < CLAIMS:
-        call_command("generate_corpus", claims=CLAIMS - have)
+        # generate_corpus is dev tooling (claimdesk_dev), which production settings do not install.
+        subprocess.run(
+            [sys.executable, "manage.py", "generate_corpus", "--claims", str(CLAIMS - have), "--seed", str(CLAIMS)],
+            cwd=ROOT,
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.dev"},
+            check=True,
+        )
     call_command("collectstatic", interactive=False, verbosity=0)
     picked = list(Claim.objects.order_by("?").values_list("pk", "version")[:2000])
     ids = [pk for pk, _ in picked]
