@@ -88,7 +88,8 @@ def ingest_article(
     if existing is not None:
         return existing  # checked before the (costly) NLP pass
     started = time.perf_counter()
-    extraction = pipeline.extract(load_nlp()(cleaned.body), cleaned, cue_lexicon=settings.CLAIMS_CUE_LEXICON)
+    doc = pipeline.parse(load_nlp(), cleaned.body)
+    extraction = pipeline.extract(doc, cleaned, cue_lexicon=settings.CLAIMS_CUE_LEXICON)
     return _write_article(
         raw=raw,
         filename=filename,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Iterator
+from typing import TypeVar
 
 import spacy
 from spacy.language import Language
@@ -14,6 +15,7 @@ from spacy.tokens import Doc
 
 from claims_app.nlp.attribution import claims as attribution_claims
 from claims_app.nlp.attribution.attribution_kinds import attribution_kind
+from claims_app.nlp.attribution.component import SPANS_KEY
 from claims_app.nlp.attribution.lexicon import find_lexicon_claims
 from claims_app.nlp.claim_candidates import ClaimCandidate, reconcile
 from claims_app.nlp.doc_layout import DocLayout
@@ -24,6 +26,11 @@ from claims_app.nlp.speakers import NameIndex, SpeakerResolver
 
 PARAGRAPH_BREAKS = "claimdesk_paragraph_breaks"
 DEFAULT_BATCH_SIZE = 32
+# A body longer than this goes through spaCy in pieces of whole paragraphs (spaCy refuses texts over
+# nlp.max_length, 1,000,000 characters, and its memory grows with the text); the pieces' Docs are joined again.
+PIECE_CHARS = 50_000
+# Where a piece may end, best first: after a paragraph, a line, a sentence, a word.
+_PIECE_ENDS = ("\n\n", "\n", ". ", " ")
 MAX_DATELINE_TOKENS = 12
 _DATELINE_DASHES = frozenset({"\u2014", "\u2013", "-", "--"})
 # Section labels and URL parts that mark the author's own view rather than reporting.
@@ -70,6 +77,70 @@ def load_pipeline(model_name: str, attribution_model: str = "") -> Language:
 
         nlp.add_pipe(ATTRIBUTION_TAGGER, config={"model_dir": attribution_model})
     return nlp
+
+
+def body_pieces(body: str, limit: int = PIECE_CHARS) -> list[str]:
+    """Consecutive pieces of at most `limit` characters that join back into `body`, cut after a paragraph
+    break where one falls in the window (else a line break, a sentence end, a space; else at the limit)."""
+    pieces: list[str] = []
+    start = 0
+    while len(body) - start > limit:
+        cut = start + limit
+        for end in _PIECE_ENDS:
+            at = body.rfind(end, start + 1, start + limit)
+            if at > start:
+                cut = at + len(end)
+                break
+        pieces.append(body[start:cut])
+        start = cut
+    pieces.append(body[start:])
+    return pieces
+
+
+Context = TypeVar("Context")
+
+
+def parse_many(
+    nlp: Language,
+    items: Iterable[tuple[str, Context]],
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    piece_chars: int = PIECE_CHARS,
+) -> Iterator[tuple[Doc, Context]]:
+    """`nlp.pipe` over (text, context) pairs, in order, with long texts parsed in pieces and joined."""
+
+    def pieces() -> Iterator[tuple[str, tuple[Context, bool]]]:
+        for text, context in items:
+            parts = body_pieces(text, piece_chars)
+            for index, part in enumerate(parts):
+                yield part, (context, index == len(parts) - 1)
+
+    done: list[Doc] = []
+    for doc, (context, last) in nlp.pipe(pieces(), as_tuples=True, batch_size=batch_size):
+        done.append(doc)
+        if last:
+            yield (done[0] if len(done) == 1 else _joined(done)), context
+            done = []
+
+
+def parse(nlp: Language, text: str, *, piece_chars: int = PIECE_CHARS) -> Doc:
+    """One text through the pipeline, in pieces when it is long (see parse_many)."""
+    doc, _ = next(parse_many(nlp, [(text, None)], piece_chars=piece_chars))
+    return doc
+
+
+def _joined(docs: list[Doc]) -> Doc:
+    """One Doc of consecutive pieces: tokens, sentences, parses and entities kept; the tagger's character
+    spans shifted to the joined text."""
+    joined = Doc.from_docs(docs, ensure_whitespace=False, exclude=["user_data", "tensor"])
+    if all(SPANS_KEY in doc.user_data for doc in docs):
+        spans: list[tuple[str, int, int]] = []
+        offset = 0
+        for doc in docs:
+            spans.extend((role, start + offset, end + offset) for role, start, end in doc.user_data[SPANS_KEY])
+            offset += len(doc.text)
+        joined.user_data[SPANS_KEY] = tuple(spans)
+    return joined
 
 
 def is_opinion_piece(article: CleanedArticle) -> bool:
@@ -146,9 +217,9 @@ def analyse_texts(
     batch_size: int = DEFAULT_BATCH_SIZE,
     cue_lexicon: bool = False,
 ) -> Iterator[ArticleExtraction]:
-    """Extract many articles lazily through `nlp.pipe`, in input order."""
+    """Extract many articles lazily through `nlp.pipe` (long ones in pieces), in input order."""
     pairs = ((article.body, article) for article in articles)
-    for doc, article in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
+    for doc, article in parse_many(nlp, pairs, batch_size=batch_size):
         yield extract(doc, article, cue_lexicon=cue_lexicon)
 
 
