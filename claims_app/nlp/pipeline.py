@@ -132,7 +132,8 @@ def parse(nlp: Language, text: str, *, piece_chars: int = PIECE_CHARS) -> Doc:
 def _joined(docs: list[Doc]) -> Doc:
     """One Doc of consecutive pieces: tokens, sentences, parses and entities kept; the tagger's character
     spans shifted to the joined text."""
-    joined = Doc.from_docs(docs, ensure_whitespace=False, exclude=["user_data", "tensor"])
+    # spaCy's stub for from_docs omits the exclude argument that the function itself takes (since 3.4).
+    joined = Doc.from_docs(docs, ensure_whitespace=False, exclude=["user_data", "tensor"])  # type: ignore[call-arg]
     if all(SPANS_KEY in doc.user_data for doc in docs):
         spans: list[tuple[str, int, int]] = []
         offset = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING
@@ -37,10 +38,21 @@ def paragraph_bounds(body: str) -> list[tuple[int, int]]:
 
 
 def highlighted_paragraphs(body: str, claims: list[Claim]) -> list[Paragraph]:
-    """The body as paragraphs of segments, each claim's span its own segment (earliest claim wins overlaps)."""
-    spans = sorted(claims, key=lambda c: (c.start, -c.end))
+    """The body as paragraphs of segments, each claim's span its own segment (earliest claim wins overlaps).
+
+    Linear in paragraphs plus claims: each claim is handed only to the paragraphs it touches (found by
+    bisection), so a long article with many claims does not compare every claim with every paragraph.
+    """
+    bounds = paragraph_bounds(body)
+    starts = [start for start, _ in bounds]
+    touching: list[list[Claim]] = [[] for _ in bounds]
+    for claim in sorted(claims, key=lambda c: (c.start, -c.end)):
+        first = max(0, bisect_right(starts, claim.start) - 1)
+        last = max(first, bisect_left(starts, claim.end) - 1)
+        for index in range(first, min(last, len(bounds) - 1) + 1):
+            touching[index].append(claim)
     paragraphs: list[Paragraph] = []
-    for start, end in paragraph_bounds(body):
+    for (start, end), spans in zip(bounds, touching, strict=True):
         segments: list[Segment] = []
         cursor = start
         for claim in spans:
