@@ -22,13 +22,13 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import InterfaceError, OperationalError, close_old_connections, transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 from django.db.models.functions import Length
 from django.utils import timezone
 
 from claims_app import roles
 from claims_app.ingest import services, tasks
-from claims_app.models import IngestJob
+from claims_app.models import Article, IngestJob
 from claims_app.nlp.records import InputRejected
 
 logger = logging.getLogger(__name__)
@@ -40,11 +40,18 @@ def max_attempts() -> int:
     return int(settings.CLAIMS_INGEST_MAX_ATTEMPTS)
 
 
-def queue_files(*, files: Iterable[tuple[str, bytes]], uploaded_by: User | None = None, outlet: str = "") -> uuid.UUID:
+def queue_files(
+    *,
+    files: Iterable[tuple[str, bytes]],
+    uploaded_by: User | None = None,
+    outlet: str = "",
+    overrides: services.ArticleOverrides | None = None,
+) -> uuid.UUID:
     """Store each (filename, raw bytes) as a queued job and enqueue one task per file; returns the batch id.
 
     Jobs and their tasks commit together, so a worker never picks up a task whose job is not visible yet.
-    Files over the upload limit are recorded as failed at once rather than stored.
+    Files over the upload limit are recorded as failed at once rather than stored. `overrides` (one long
+    upload's title, URL and outlet) apply to every file; an empty filename means pasted text.
     """
     if uploaded_by is not None and not roles.can_upload(uploaded_by):
         raise PermissionDenied("Only editors can upload articles.")
@@ -54,15 +61,18 @@ def queue_files(*, files: Iterable[tuple[str, bytes]], uploaded_by: User | None 
     for name, raw in files:
         job = IngestJob(
             batch=batch,
-            filename=(name or "upload")[-255:],
+            filename=name[-255:] if overrides else (name or "upload")[-255:],
             raw=raw,
             size=len(raw),
-            outlet=outlet.strip()[:300],
+            outlet=(overrides.outlet if overrides and overrides.outlet else outlet).strip()[:300],
+            title=(overrides.title if overrides else "").strip()[:500],
+            url=(overrides.url if overrides else "").strip()[:2000],
             uploaded_by=uploaded_by,
         )
         if len(raw) > limit:
             job.raw = b""
             job.status = Status.FAILED
+            job.retryable = False
             job.finished_at = timezone.now()
             job.message = f"File is {len(raw) / 1024 / 1024:.1f} MB; the limit is {settings.CLAIMS_MAX_UPLOAD_MB} MB."
         jobs.append(job)
@@ -120,7 +130,7 @@ def run_job(*, job_id: int) -> str:
                 raw=bytes(job.raw),
                 filename=job.filename,
                 uploaded_by=job.uploaded_by,
-                overrides=services.ArticleOverrides(outlet=job.outlet),
+                overrides=services.ArticleOverrides(title=job.title, url=job.url, outlet=job.outlet),
             )
             job.status = Status.DUPLICATE if article.is_duplicate else Status.DONE
             job.article = article
@@ -133,7 +143,8 @@ def run_job(*, job_id: int) -> str:
             )
             job.save()
     except InputRejected as exc:
-        return _finish(job_id, attempt, Status.FAILED, str(exc))
+        # The file itself was refused (binary, empty, no text ...): the same bytes would be refused again.
+        return _finish(job_id, attempt, Status.FAILED, str(exc), retryable=False)
     except (OperationalError, InterfaceError) as exc:
         # The database went away mid-ingest: the transaction is gone, so retry the whole file later.
         close_old_connections()
@@ -150,9 +161,9 @@ def run_job(*, job_id: int) -> str:
     return job.status
 
 
-def _finish(job_id: int, attempt: int, status: str, message: str) -> str:
+def _finish(job_id: int, attempt: int, status: str, message: str, *, retryable: bool = True) -> str:
     IngestJob.objects.filter(pk=job_id, status=Status.RUNNING, attempts=attempt).update(
-        status=status, message=message[:2000], finished_at=timezone.now()
+        status=status, message=message[:2000], finished_at=timezone.now(), retryable=retryable
     )
     logger.info("ingest job finished", extra={"event": "ingest_job", "job": job_id, "status": status, "why": message})
     return str(status)
@@ -205,9 +216,13 @@ def retry_job(*, job: IngestJob, user: User) -> IngestJob:
     with transaction.atomic():
         locked = IngestJob.objects.select_for_update().get(pk=job.pk)
         if locked.status != Status.FAILED:
-            raise ValidationError("Only failed uploads can be retried.")
+            raise ValidationError("Only failed uploads can be retried.", code="not_failed")
         if locked.size > services.max_upload_bytes() or _stored_size(locked.pk) != locked.size:
-            raise ValidationError("Nothing to retry: the file was too large to store.")
+            raise ValidationError("Nothing to retry: the file was too large to store.", code="not_retryable")
+        if not locked.retryable:
+            raise ValidationError(
+                "A retry would fail the same way: fix the file and upload it again.", code="not_retryable"
+            )
         locked.status = Status.QUEUED
         locked.message = ""
         locked.finished_at = None
@@ -219,6 +234,24 @@ def retry_job(*, job: IngestJob, user: User) -> IngestJob:
 
 def _stored_size(job_id: int) -> int:
     return IngestJob.objects.filter(pk=job_id).annotate(n=Length("raw")).values_list("n", flat=True).first() or 0
+
+
+def estimate_time_left(jobs: list[IngestJob]) -> None:
+    """Set `seconds_left` on each running job: its size at the pace of the latest filed articles (ingest time
+    per stored byte), less the time it has run. The worker holds the job's row for the whole ingest, so the
+    job cannot report its own progress; the pace of past ingests is the honest guess."""
+    running = [job for job in jobs if job.status == Status.RUNNING and job.started_at]
+    if not running:
+        return
+    recent = Article.objects.filter(ingest_seconds__gt=0).order_by("-pk")[:50]
+    pace = Article.objects.filter(pk__in=recent.values("pk")).aggregate(
+        seconds=Sum("ingest_seconds"), size=Sum(Length("raw"))
+    )
+    seconds_per_byte = (pace["seconds"] or 0.0) / (pace["size"] or 1) or 1e-4  # ~100 s per MB with no history
+    now = timezone.now()
+    for job in running:
+        elapsed = (now - job.started_at).total_seconds()  # type: ignore[operator]
+        job.seconds_left = max(0, round(job.size * seconds_per_byte - elapsed))
 
 
 def display_name(job: IngestJob) -> str:

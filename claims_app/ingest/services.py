@@ -68,21 +68,41 @@ def load_nlp() -> Language:
     return pipeline.load_pipeline(settings.CLAIMS_SPACY_MODEL, settings.CLAIMS_ATTRIBUTION_MODEL)
 
 
+def prepare_article(*, raw: bytes, filename: str = "", overrides: ArticleOverrides | None = None) -> CleanedArticle:
+    """Decode and clean an upload, the uploader's metadata applied; raises InputRejected. No NLP, no writes."""
+    from claims_app.nlp import pipeline  # spaCy loads only in processes that ingest, not in web readers
+
+    return _apply_overrides(pipeline.prepare(raw, filename=filename, max_bytes=max_upload_bytes()), overrides)
+
+
+def belongs_in_background(cleaned: CleanedArticle) -> bool:
+    """True for a body long enough that filing it would hold a web request for many seconds (about 10 s per
+    100,000 characters here): the upload view queues it for the worker instead."""
+    return len(cleaned.body) > int(settings.CLAIMS_BACKGROUND_INGEST_CHARS)
+
+
+def existing_article(cleaned: CleanedArticle) -> Article | None:
+    """The article already filed with this body, if any (marked `is_duplicate`)."""
+    return _existing_article(content_hash(cleaned.body))
+
+
 def ingest_article(
     *,
     raw: bytes,
     filename: str = "",
     uploaded_by: User | None = None,
     overrides: ArticleOverrides | None = None,
+    cleaned: CleanedArticle | None = None,
 ) -> Article:
     """Clean, extract and file one article in one transaction.
 
     Raises InputRejected (one-line message) for input we refuse. A duplicate returns the
-    existing article with `is_duplicate` set.
+    existing article with `is_duplicate` set. `cleaned` is `prepare_article`'s result when the caller has it.
     """
     from claims_app.nlp import pipeline  # spaCy loads only in processes that ingest, not in web readers
 
-    cleaned = _apply_overrides(pipeline.prepare(raw, filename=filename, max_bytes=max_upload_bytes()), overrides)
+    if cleaned is None:
+        cleaned = prepare_article(raw=raw, filename=filename, overrides=overrides)
     sha = content_hash(cleaned.body)
     existing = _existing_article(sha)
     if existing is not None:

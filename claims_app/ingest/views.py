@@ -43,14 +43,22 @@ def article_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
         upload = next(iter(form.cleaned_data["file"]), None)
         raw = upload.read() if upload else form.cleaned_data["text"].encode("utf-8")
         filename = upload.name if upload else ""
+        overrides = services.ArticleOverrides(
+            title=form.cleaned_data["title"], url=form.cleaned_data["url"], outlet=form.cleaned_data["outlet"]
+        )
         try:
+            cleaned = services.prepare_article(raw=raw, filename=filename, overrides=overrides)
+            if services.belongs_in_background(cleaned) and services.existing_article(cleaned) is None:
+                # A long article would hold the request (and a web worker) for many seconds: the worker files it.
+                batch = ingest_jobs.queue_files(files=[(filename, raw)], uploaded_by=request.user, overrides=overrides)
+                messages.info(
+                    request,
+                    f"This article is long ({len(cleaned.body):,} characters), so it is being filed in the "
+                    "background; progress is shown below and the article links from here when it is done.",
+                )
+                return redirect(f"{reverse('claims_app:article_upload')}?batch={batch}")
             article = services.ingest_article(
-                raw=raw,
-                filename=filename,
-                uploaded_by=request.user,
-                overrides=services.ArticleOverrides(
-                    title=form.cleaned_data["title"], url=form.cleaned_data["url"], outlet=form.cleaned_data["outlet"]
-                ),
+                raw=raw, filename=filename, uploaded_by=request.user, overrides=overrides, cleaned=cleaned
             )
         except InputRejected as exc:
             form.add_error(None, str(exc))
@@ -105,6 +113,7 @@ def ingest_job_retry(request: AuthenticatedHttpRequest, job_id: uuid.UUID) -> Ht
 
 def _progress_context_for(batch: uuid.UUID, user: Any) -> dict[str, Any]:
     jobs = list(ingest_jobs.batch_jobs(batch, user))
+    ingest_jobs.estimate_time_left(jobs)
     return {
         "batch": batch,
         "jobs": jobs,

@@ -22,6 +22,8 @@ class IngestJob(models.Model):
         FAILED = "failed", "Failed"
 
     FINISHED = (Status.DONE, Status.DUPLICATE, Status.FAILED)
+    # Set on running jobs by ingest.jobs.estimate_time_left for the progress page; not a column.
+    seconds_left: int | None = None
 
     batch = models.UUIDField(db_index=True, help_text="Files uploaded together share a batch.")
     # URLs name a job by this, never by its sequential id (which would let anyone count and probe jobs).
@@ -30,10 +32,16 @@ class IngestJob(models.Model):
     raw = models.BinaryField(blank=True, help_text="The upload as received; cleared once filed.")
     size = models.PositiveIntegerField(default=0)
     outlet = models.CharField(max_length=300, blank=True)
+    # A single long upload goes to the worker with the title and URL its uploader typed.
+    title = models.CharField(max_length=500, blank=True)
+    url = models.URLField(max_length=2000, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED, db_index=True)
     message = models.TextField(blank=True, help_text="Why it failed, or what was filed.")
     article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     attempts = models.PositiveSmallIntegerField(default=0)
+    retryable = models.BooleanField(
+        default=True, help_text="False when a retry cannot help (the input itself was refused or too large)."
+    )
     task_id = models.CharField(max_length=64, blank=True, help_text="The django-tasks result id of the latest run.")
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
