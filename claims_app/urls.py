@@ -13,6 +13,7 @@ urlpatterns = [
     path("claims/", review_views.claim_list, name="claim_list"),
     path("claims/bulk-status/", review_views.claim_bulk_status, name="claim_bulk_status"),
     path("claims/bulk-assign/", review_views.claim_bulk_assign, name="claim_bulk_assign"),
+    path("claims/precision/", review_views.extraction_precision, name="extraction_precision"),
     path("claims/export.csv", exports.export_csv, name="claim_export_csv"),
     path("claims/export.json", exports.export_json, name="claim_export_json"),
     path("claims/export.jsonld", exports.export_jsonld, name="claim_export_jsonld"),

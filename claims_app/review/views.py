@@ -21,7 +21,7 @@ from django_htmx.http import trigger_client_event
 
 from claims_app import roles
 from claims_app.models import Article, Claim, Speaker
-from claims_app.review import rows, selectors, services
+from claims_app.review import feedback, rows, selectors, services
 from claims_app.review.claim_page import PANELS, detail_context, detail_response
 from claims_app.review.forms import (
     AddClaimForm,
@@ -110,6 +110,14 @@ def claim_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     }
     partial = "results" if htmx.hx_target(request) == "results" else None
     return htmx.render(request, "claims_app/claim_list.html", context, partial)
+
+
+@require_GET
+def extraction_precision(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Live precision per kind from editors' feedback; the claim list loads it after the page (one scan)."""
+    partial = "panel" if request.htmx else None
+    context = {"precision": feedback.live_precision()}
+    return htmx.render(request, "claims_app/extraction_precision.html", context, partial)
 
 
 def _row_response(request: AuthenticatedHttpRequest, pk: int, **extra: Any) -> HttpResponse:

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from claimdesk_dev import extraction_scoring
 from claims_app.ingest import services as ingest_services
 from claims_app.nlp import records
+from claims_app.review import feedback
 
 DEFAULT_GOLD = Path(settings.BASE_DIR) / "eval" / "extraction"
 KINDS = ["direct", "indirect", "according_to", "assertion"]
@@ -84,6 +85,15 @@ class Command(BaseCommand):
             "boilerplate_claims": boilerplate_claims,
             "metadata_correct": metadata_hits,
             "seconds": round(seconds, 2),
+            "live_precision": {
+                row.kind: {
+                    "reviewed": row.reviewed,
+                    "rejected": row.rejected,
+                    "added": row.added,
+                    "precision": round(row.precision, 3) if row.precision is not None else None,
+                }
+                for row in feedback.live_precision()
+            },
         }
         if options["json"]:
             self.stdout.write(json.dumps({"summary": summary, "articles": per_article}, indent=2, default=str))
@@ -100,6 +110,7 @@ class Command(BaseCommand):
         self.stdout.write(f"kind accuracy on matched spans: {summary['kind_accuracy_on_matches']:.3f}")
         self.stdout.write(f"claims taken from boilerplate lines: {boilerplate_claims}")
         self.stdout.write("metadata correct: " + ", ".join(f"{k} {v}/{len(golds)}" for k, v in metadata_hits.items()))
+        self.stdout.write("live precision from editor feedback (this database): " + _live(summary["live_precision"]))
 
     def _explain(
         self, source: str, gold: list[extraction_scoring.GoldClaim], predicted: list[extraction_scoring.PredictedClaim]
@@ -126,6 +137,15 @@ def _matches(gold: extraction_scoring.GoldClaim, predicted: extraction_scoring.P
         extraction_scoring.overlap_ratio(gold.start, gold.end, predicted.start, predicted.end)
         >= extraction_scoring.MATCH_THRESHOLD
     )
+
+
+def _live(rows: dict[str, dict[str, Any]]) -> str:
+    parts = [
+        f"{kind} {row['precision']:.3f} of {row['reviewed']} reviewed, {row['added']} added"
+        for kind, row in rows.items()
+        if row["precision"] is not None
+    ]
+    return "; ".join(parts) or "no feedback yet"
 
 
 def _prf(counts: extraction_scoring.Counts) -> dict[str, float]:
