@@ -26,7 +26,9 @@ def reviewed_article(editor):  # type: ignore[no-untyped-def]
     claims = list(article.claims.order_by("start"))
     assert len(claims) >= 3
     review_services.set_claim_rejected(claim=claims[0], user=editor, rejected=True)
-    review_services.change_claim_status(claim=claims[1], user=editor, status="verified", expected_version=claims[1].version)
+    review_services.change_claim_status(
+        claim=claims[1], user=editor, status="verified", expected_version=claims[1].version
+    )
     sentence = article.body.split("\n\n")[-1].strip()
     start = article.body.index(sentence)
     review_services.add_claim(article=article, user=editor, start=start, end=start + len(sentence), kind="assertion")
@@ -83,7 +85,8 @@ def test_export_writes_polnear_shaped_examples_the_trainer_reads(reviewed_articl
                 assert body[attribution[part]["start"] : attribution[part]["end"]] == attribution[part]["text"]
     said = [a for a in record["attributions"] if a["cue"] and a["cue"]["text"].lower().startswith(("said", "says"))]
     assert said, "a 'say' cue is found again as the word written in the article"
-    assert all(a["label"] == ("Attribution" if a["source"] else "Attribution-no-source") for a in record["attributions"])
+    labels = {a["label"] == ("Attribution" if a["source"] else "Attribution-no-source") for a in record["attributions"]}
+    assert labels == {True}
     # What train_attribution reads: the articles and their role spans.
     [article] = training.read_articles([out])
     roles = {span.role for span in tagging.gold_spans(article["attributions"])}
