@@ -111,6 +111,8 @@ class Claim(models.Model):
     # Sentence embedding of the text (claims_app/claim_embeddings.py, L2-normalised): link suggestions' main
     # signal. Written after the ingest commits by a background task; NULL until then or when embeddings are off.
     embedding = VectorField(dimensions=384, null=True, blank=True, editable=False)
+    # Free labels editors add (review/tagging.py); ClaimTag records who added each and when.
+    tags = models.ManyToManyField("Tag", through="ClaimTag", related_name="claims", blank=True)
 
     class Meta:
         ordering = ["article", "start", "pk"]
