@@ -188,14 +188,20 @@ class BulkAssignForm(Form):
         cast(forms.ChoiceField, self.fields["ids"]).choices = [(v, v) for v in raw if params.positive_int(v)]
 
 
+class TagNameField(forms.Field):
+    """A tag name under the model's rules (normalise_tag_name), with its own messages for each refusal
+    (NUL included: CharField's "Null characters are not allowed." would not say what a tag may hold)."""
+
+    def to_python(self, value: object) -> str:
+        if value in self.empty_values:
+            return ""
+        return normalise_tag_name(value)
+
+
 class TagForm(Form):
-    """One tag to add to (or remove from) a claim; the name's rules are the model's (normalise_tag_name)."""
+    """One tag to add to (or remove from) a claim."""
 
-    # max_length leaves room for whitespace the name loses; the service gives the exact length message.
-    tag = forms.CharField(max_length=1000, strip=False, error_messages={"required": "Give the tag a name."})
-
-    def clean_tag(self) -> str:
-        return normalise_tag_name(self.cleaned_data["tag"])
+    tag = TagNameField(error_messages={"required": "Give the tag a name."})
 
 
 class BulkTagForm(TagForm):
