@@ -12,7 +12,6 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.contrib.postgres.search import SearchQuery, SearchVector, TrigramSimilarity
 from django.db import connection
-from django.db.models.functions import Lower
 from django.db.models import (
     BooleanField,
     Count,
@@ -25,6 +24,7 @@ from django.db.models import (
     QuerySet,
     Value,
 )
+from django.db.models.functions import Lower
 
 from claims_app.models import (
     CLAIM_INDEX_ONLY,

@@ -79,4 +79,3 @@ def saved_view_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     messages.success(request, f"Deleted “{view.name}”.")
     response = redirect("claims_app:saved_view_list")
     return trigger_client_event(response, events.SAVED_VIEWS_CHANGED) if request.htmx else response
-

@@ -138,9 +138,7 @@ def test_bulk_bar_adds_a_tag_with_a_per_row_result(editor_client, editor):
         HTTP_HX_REQUEST="true",
     )
     body = response.content.decode()
-    assert (
-        f"Tagged 2 claims “ferries”. Unchanged (already tagged): #{claims[0].pk}. Not found: #999999." in body
-    )
+    assert f"Tagged 2 claims “ferries”. Unchanged (already tagged): #{claims[0].pk}. Not found: #999999." in body
     assert "claimsChanged" in response["HX-Trigger"]
     assert all(names(c) == ["ferries"] for c in claims)
 
