@@ -12,8 +12,9 @@ SAVED_VIEW_NAME_LENGTH = 80
 class SavedView(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views")
     name = models.CharField(max_length=SAVED_VIEW_NAME_LENGTH)
-    # Normalised by ClaimFilterForm.canonical_query: only known filters, valid values, a stable order.
-    query = models.CharField(max_length=2000, blank=True)
+    # Normalised by ClaimFilterForm.canonical_query: only known filters, valid values, a stable order. Text, not
+    # a CharField: a 500-character search in a non-Latin script is several thousand characters percent-encoded.
+    query = models.TextField(blank=True)
     shared = models.BooleanField(default=False, db_index=True, help_text="Shown to everyone, not only its owner.")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -151,3 +151,8 @@ def test_anonymous_users_are_sent_to_login():
     response = Client().post(SAVE, {"name": "x", "query": ""})
     assert response.status_code == 302 and reverse("login") in response["Location"]
     assert Client().get(NAV).status_code == 302
+
+
+def test_a_long_search_in_another_script_is_saved_whole(editor):
+    view, _ = services.save_view(owner=editor, name="Long", query="q=" + "ж" * 500 + "&tag=" + "ж" * 50)
+    assert len(view.query) > 2_000 and view.get_absolute_url().startswith("/claims/?q=%D0%B6")
