@@ -217,7 +217,7 @@ def claim_bulk_tag(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
         message = tagging.describe(result)
     if request.htmx:
-        context = {"bulk_message": message, "bulk_error": error, "next": back, "tag_names": selectors.tag_names()}
+        context = {"bulk_message": message, "bulk_error": error, "next": back}
         response = htmx.render(request, "claims_app/claim_list.html", context, "bulk-form")
         return trigger_client_event(response, events.CLAIMS_CHANGED) if message else response
     if error:
@@ -396,7 +396,8 @@ def _claim_tag(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpR
     if not form.is_valid():
         error = str(next(iter(form.errors.get("tag", [])), "Give the tag a name."))
     else:
-        result = tagging.bulk_tag(claim_ids=[pk], user=request.user, name=form.cleaned_data["tag"], action=action)
+        change = tagging.add_tag if action == tagging.ADD else tagging.remove_tag
+        result = change(claim=claim, user=request.user, name=form.cleaned_data["tag"])
         if result.action == tagging.ADD:
             message = f"Tagged “{result.tag}”." if result.changed else f"Already tagged “{result.tag}”."
         else:
