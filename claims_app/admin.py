@@ -10,10 +10,12 @@ from claims_app.models import (
     ClaimLink,
     ClaimStatusChange,
     Evidence,
+    SavedView,
     Speaker,
     SpeakerAlias,
     SpeakerMerge,
     SpeakerMergeSuggestion,
+    Tag,
     WorkflowSettings,
 )
 
@@ -154,3 +156,20 @@ class WorkflowSettingsAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: WorkflowSettings | None = None) -> bool:
         return False
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    """Renaming a tag here fixes it on every claim; the name rules and case-insensitive uniqueness still apply."""
+
+    list_display = ["name", "created_by", "created_at"]
+    search_fields = ["name"]
+    readonly_fields = ["created_by", "created_at"]
+
+
+@admin.register(SavedView)
+class SavedViewAdmin(admin.ModelAdmin):
+    list_display = ["name", "owner", "shared", "query", "created_at"]
+    list_filter = ["shared"]
+    search_fields = ["name", "owner__username"]
+    list_select_related = ["owner"]

@@ -4,6 +4,7 @@ from claims_app.api import exports
 from claims_app.ingest import views as ingest_views
 from claims_app.linking import views as linking_views
 from claims_app.review import views as review_views
+from claims_app.saved_views import views as saved_views_views
 from claims_app.speakers import views as speakers_views
 
 app_name = "claims_app"
@@ -14,6 +15,10 @@ urlpatterns = [
     path("claims/bulk-status/", review_views.claim_bulk_status, name="claim_bulk_status"),
     path("claims/bulk-assign/", review_views.claim_bulk_assign, name="claim_bulk_assign"),
     path("claims/precision/", review_views.extraction_precision, name="extraction_precision"),
+    path("claims/bulk-tag/", review_views.claim_bulk_tag, name="claim_bulk_tag"),
+    path("claims/views/", saved_views_views.saved_view_list, name="saved_view_list"),
+    path("claims/views/nav/", saved_views_views.saved_view_nav, name="saved_view_nav"),
+    path("claims/views/<int:pk>/delete/", saved_views_views.saved_view_delete, name="saved_view_delete"),
     path("claims/export.csv", exports.export_csv, name="claim_export_csv"),
     path("claims/export.json", exports.export_json, name="claim_export_json"),
     path("claims/export.jsonld", exports.export_jsonld, name="claim_export_jsonld"),
@@ -22,6 +27,8 @@ urlpatterns = [
     path("claims/<int:pk>/correct/", review_views.claim_correct, name="claim_correct"),
     path("claims/<int:pk>/reject/", review_views.claim_reject, name="claim_reject"),
     path("claims/<int:pk>/assign/", review_views.claim_assign, name="claim_assign"),
+    path("claims/<int:pk>/tags/", review_views.claim_tag_add, name="claim_tag_add"),
+    path("claims/<int:pk>/tags/remove/", review_views.claim_tag_remove, name="claim_tag_remove"),
     path("claims/<int:pk>/evidence/", review_views.claim_add_evidence, name="claim_add_evidence"),
     path("claims/<int:pk>/links/", linking_views.claim_add_link, name="claim_add_link"),
     path("claims/<int:pk>/suggestions/accept/", linking_views.suggestion_accept, name="suggestion_accept"),

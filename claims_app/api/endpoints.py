@@ -128,6 +128,7 @@ class ClaimOut(Schema):
     statement_origin_id: int | None
     origin_assigned_by: str = ""  # "automatic" (traced at ingest), "editor", or "" without an origin
     assignee: str | None = None  # the assigned editor's username
+    tags: list[str] = []  # tag names, in name order
     speaker: SpeakerRef | None
     article: ArticleRef
     created_at: datetime.datetime
@@ -274,6 +275,7 @@ class ClaimQuery(Schema):
     corroboration: str = ""
     assignee: CleanText = ""  # a username, "me" (the caller) or "none"
     sort: str = "newest"
+    tag: list[str] = []  # repeatable: claims with all of these tags
     page: int = 1
     page_size: int = 50
 
@@ -299,6 +301,7 @@ def claim_json(claim: Claim, request: HttpRequest | None = None) -> dict[str, An
         "statement_origin_id": claim.statement_origin_id,
         "origin_assigned_by": claim.origin_assigned_by,
         "assignee": claim.assignee.get_username() if claim.assignee is not None else None,
+        "tags": [t.name for t in claim.tags.all()],  # prefetched by the selectors (tags_prefetch)
         "speaker": _speaker_ref(claim.speaker),
         "article": {
             "id": claim.article.pk,

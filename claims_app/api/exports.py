@@ -40,6 +40,7 @@ CSV_COLUMNS = [
     "article_url",
     "published_at",
     "claim_url",
+    "tags",
 ]
 # Verdicts a ClaimReview is written for; the labels and numbers come from WorkflowSettings (Django admin).
 RATED = frozenset(Claim.Status) - {Claim.Status.UNREVIEWED}
@@ -56,6 +57,7 @@ def export_claims(filters: review_selectors.ClaimFilters) -> QuerySet[Claim]:
         review_selectors.claim_list(filters)
         .select_related("statement_origin__first_article")
         .defer("statement_origin__first_article__body", "statement_origin__first_article__raw")
+        .prefetch_related(review_selectors.tags_prefetch())  # one query per CHUNK rows
     )
 
 
@@ -93,6 +95,8 @@ def csv_lines(rows: Iterable[Claim], request: HttpRequest | None = None) -> Iter
                 c.article.url,
                 c.article.published_at.isoformat() if c.article.published_at else "",
                 request.build_absolute_uri(path) if request else path,
+                # One cell; FormulaSafeWriter neutralises it when the first tag starts like a formula.
+                "; ".join(t.name for t in c.tags.all()),
             ]
         )
 

@@ -14,7 +14,9 @@ from claims_app.models.claims import (
 from claims_app.models.ingest import IngestJob
 from claims_app.models.linking import ClaimLink, LinkSuggestionDecision, OriginPairingUndo, StatementOrigin
 from claims_app.models.publishing import WorkflowSettings
+from claims_app.models.saved_views import SavedView
 from claims_app.models.speakers import Speaker, SpeakerAlias, SpeakerMerge, SpeakerMergeSuggestion
+from claims_app.models.tags import ClaimTag, Tag, normalise_tag_name
 
 __all__ = [
     "CLAIM_INDEX_ONLY",
@@ -24,16 +26,20 @@ __all__ = [
     "ClaimCorrection",
     "ClaimLink",
     "ClaimStatusChange",
+    "ClaimTag",
     "Evidence",
     "IngestJob",
     "LinkSuggestionDecision",
     "OriginPairingUndo",
+    "SavedView",
     "SearchWord",
     "Speaker",
     "SpeakerAlias",
     "SpeakerMerge",
     "SpeakerMergeSuggestion",
     "StatementOrigin",
+    "Tag",
     "WorkflowSettings",
     "live_claim_count",
+    "normalise_tag_name",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -16,6 +16,9 @@ from pgvector.django import HnswIndex, VectorField
 
 from claims_app.models.articles import Article
 from claims_app.models.speakers import Speaker
+
+if TYPE_CHECKING:
+    from claims_app.models.tags import ClaimTag, Tag
 
 # Claim columns only PostgreSQL and the suggestion ranking read (search and link-suggestion retrieval); pages
 # and services defer them, so the 384-float embedding, lexeme array and tsvector are never fetched for nothing.
@@ -111,6 +114,10 @@ class Claim(models.Model):
     # Sentence embedding of the text (claims_app/claim_embeddings.py, L2-normalised): link suggestions' main
     # signal. Written after the ingest commits by a background task; NULL until then or when embeddings are off.
     embedding = VectorField(dimensions=384, null=True, blank=True, editable=False)
+    # Free labels editors add (review/tagging.py); ClaimTag records who added each and when.
+    tags: models.ManyToManyField[Tag, ClaimTag] = models.ManyToManyField(
+        "Tag", through="ClaimTag", related_name="claims", blank=True
+    )
 
     class Meta:
         ordering = ["article", "start", "pk"]

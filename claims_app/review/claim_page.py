@@ -7,11 +7,12 @@ from typing import Any
 
 from django.http import HttpResponse
 
+from claims_app import roles
 from claims_app.linking import embeddings, origins, suggestions
 from claims_app.linking import selectors as linking_selectors
 from claims_app.linking.forms import LinkForm
 from claims_app.models import Claim, ClaimLink
-from claims_app.review import selectors
+from claims_app.review import rows, selectors
 from claims_app.review.forms import (
     AssignForm,
     CorrectionForm,
@@ -44,6 +45,15 @@ def _history(request: AuthenticatedHttpRequest, claim: Claim) -> dict[str, Any]:
 def _assign(request: AuthenticatedHttpRequest, claim: Claim) -> dict[str, Any]:
     initial = {"assignee": claim.assignee.get_username() if claim.assignee else ""}
     return {"claim": claim, "assign_form": AssignForm(initial=initial), "assignable": selectors.assignable_users()}
+
+
+def _tags(request: AuthenticatedHttpRequest, claim: Claim) -> dict[str, Any]:
+    return {
+        "claim": claim,
+        "tag_chips": rows.tag_chips(t.name for t in claim.tags.all()),
+        # The add form's <datalist>: only editors see the form.
+        "tag_names": selectors.tag_names() if roles.can_review(request.user) else [],
+    }
 
 
 def _evidence(request: AuthenticatedHttpRequest, claim: Claim) -> dict[str, Any]:
@@ -84,7 +94,7 @@ def _origin(request: AuthenticatedHttpRequest, claim: Claim) -> dict[str, Any]:
 def _page(request: AuthenticatedHttpRequest, claim: Claim) -> dict[str, Any]:
     """The whole page: every panel plus what only the full page shows."""
     context: dict[str, Any] = {}
-    for build in (_head, _assign, _correction, _history, _evidence, _links, _origin):
+    for build in (_head, _tags, _assign, _correction, _history, _evidence, _links, _origin):
         context.update(build(request, claim))
     context["context_segments"] = claim_context(claim.article.body, claim)
     context["speaker_claim_count"] = speakers_selectors.speaker_claim_count(claim.speaker)
@@ -97,6 +107,7 @@ PANELS: dict[str, Callable[[AuthenticatedHttpRequest, Claim], dict[str, Any]]] =
     "status-panel": _head,
     "card": _head,
     "assign-panel": _assign,
+    "tags-panel": _tags,
     "correct-panel": _correction,
     "history": _history,
     "evidence": _evidence,

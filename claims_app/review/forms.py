@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from django import forms
+from django.core.exceptions import ValidationError
 
-from claims_app.models import Claim
-from claims_app.review import selectors
+from claims_app.models import Claim, normalise_tag_name
+from claims_app.review import selectors, tagging
 from claims_app.web import params
 from claims_app.web.forms import Form, SearchField
 
@@ -74,6 +77,26 @@ class AddClaimForm(Form):
     kind = forms.ChoiceField(choices=Claim.Kind.choices, initial=Claim.Kind.DIRECT)
 
 
+class TagFilterField(forms.Field):
+    """Repeatable `?tag=`: each name normalised; a name no tag could have is dropped, never an error."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: object) -> list[str]:
+        raw = value if isinstance(value, list | tuple) else [value] if value else []
+        names: dict[str, str] = {}
+        for item in raw:
+            try:
+                name = normalise_tag_name(item)
+            except ValidationError:
+                continue
+            names.setdefault(name.casefold(), name)
+        return list(names.values())[: selectors.MAX_TAG_FILTERS]
+
+    def validate(self, value: Any) -> None:
+        pass  # to_python already dropped what it could not use
+
+
 HAS_LINKS_CHOICES = [("", "Linked or not"), ("yes", "Has links"), ("no", "No links")]
 REJECTED_CHOICES = [("", "Hide rejected"), ("include", "Include rejected"), ("only", "Only rejected")]
 
@@ -99,6 +122,7 @@ class ClaimFilterForm(Form):
     sort = forms.ChoiceField(
         required=False, choices=[(key, label) for key, (label, _) in selectors.SORTS.items()], label="Sort"
     )
+    tag = TagFilterField(required=False, label="Tags")
 
     def __init__(self, *args, outlets: list[str] | None = None, user: Any = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -124,7 +148,22 @@ class ClaimFilterForm(Form):
             corroboration=data.get("corroboration") or "",
             assignee=self._assignee(data.get("assignee") or ""),
             sort=data.get("sort") or "newest",
+            tags=tuple(data.get("tag") or ()),
         )
+
+    def canonical_query(self) -> str:
+        """The query string of the valid filters alone, in field order (unknown parameters, bad values, `page`
+        and the default sort left out): what a saved view stores. "me" stays "me", so a shared view means
+        each reader's own claims."""
+        self.is_valid()
+        pairs: list[tuple[str, str]] = []
+        for name in self.fields:
+            value = self.cleaned_data.get(name) if name not in self.errors else None
+            if value in (None, "", [], ()) or (name == "sort" and value == "newest"):
+                continue
+            values = value if isinstance(value, list) else [value]
+            pairs.extend((name, v.isoformat() if isinstance(v, datetime.date) else str(v)) for v in values)
+        return urlencode(pairs)
 
     def _assignee(self, value: str) -> str:
         """ "me" is the logged-in user (no user: no filter); "none" and usernames pass through."""
@@ -142,6 +181,32 @@ class AssignForm(Form):
 class BulkAssignForm(Form):
     ids = forms.TypedMultipleChoiceField(coerce=int, choices=(), error_messages={"required": "Select some claims."})
     assignee = forms.CharField(required=False, max_length=150)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        raw = self.data.getlist("ids") if hasattr(self.data, "getlist") else self.data.get("ids", [])
+        cast(forms.ChoiceField, self.fields["ids"]).choices = [(v, v) for v in raw if params.positive_int(v)]
+
+
+class TagNameField(forms.Field):
+    """A tag name under the model's rules (normalise_tag_name), with its own messages for each refusal
+    (NUL included: CharField's "Null characters are not allowed." would not say what a tag may hold)."""
+
+    def to_python(self, value: object) -> str:
+        if value in self.empty_values:
+            return ""
+        return normalise_tag_name(value)
+
+
+class TagForm(Form):
+    """One tag to add to (or remove from) a claim."""
+
+    tag = TagNameField(error_messages={"required": "Give the tag a name."})
+
+
+class BulkTagForm(TagForm):
+    ids = forms.TypedMultipleChoiceField(coerce=int, choices=(), error_messages={"required": "Select some claims."})
+    action = forms.ChoiceField(choices=[(tagging.ADD, "Add tag"), (tagging.REMOVE, "Remove tag")], initial=tagging.ADD)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

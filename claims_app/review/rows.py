@@ -46,6 +46,18 @@ COLUMNS = (
 
 
 @dataclass(frozen=True, slots=True)
+class TagChip:
+    name: str
+    url: str  # the claim list filtered by this tag
+
+
+def tag_chips(names: Iterable[str], list_url: str | None = None) -> list[TagChip]:
+    """Chips linking to `/claims/?tag=<name>`."""
+    base = list_url or reverse("claims_app:claim_list")
+    return [TagChip(name, f"{base}?{urlencode({'tag': name})}") for name in names]
+
+
+@dataclass(frozen=True, slots=True)
 class ClaimRow:
     pk: int
     url: str
@@ -67,6 +79,7 @@ class ClaimRow:
     status_label: str
     version: int
     status_options: SafeString  # the <option>s of the inline status select, this row's status selected
+    tags: list[TagChip]  # from the page's one prefetch query (selectors.tags_prefetch)
 
 
 def url_maker(route: str) -> Callable[[int], str]:
@@ -143,6 +156,7 @@ def claim_rows(claims: Iterable[Claim]) -> list[ClaimRow]:
                 status_label=statuses.get(claim.status, claim.status),
                 version=claim.version,
                 status_options=options.get(claim.status, options[Claim.Status.UNREVIEWED]),
+                tags=tag_chips((t.name for t in claim.tags.all()), list_url),
             )
         )
     return rows

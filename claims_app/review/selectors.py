@@ -22,7 +22,9 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Value,
 )
+from django.db.models.functions import Lower
 
 from claims_app.models import (
     CLAIM_INDEX_ONLY,
@@ -31,8 +33,10 @@ from claims_app.models import (
     ClaimCorrection,
     ClaimLink,
     ClaimStatusChange,
+    ClaimTag,
     SearchWord,
     Speaker,
+    Tag,
 )
 from claims_app.models.claims import claim_row_columns, live_claim_count
 from claims_app.web import params
@@ -74,6 +78,27 @@ class ClaimFilters:
     corroboration: str = ""  # a Claim.Corroboration value
     assignee: str = ""  # a username, or "none" for unassigned claims ("me" is resolved by the form)
     sort: str = "newest"
+    tags: tuple[str, ...] = ()  # tag names; a claim must have all of them
+
+
+# A claim's tags in one query for a whole page (the list, the API, the exports), in name order.
+MAX_TAG_FILTERS = 5
+MAX_TAG_NAMES = 500
+
+
+def tags_prefetch() -> Prefetch:
+    return Prefetch("tags", queryset=Tag.objects.only("name").order_by(Lower("name"), "pk"))
+
+
+def tag_names(limit: int = MAX_TAG_NAMES) -> list[str]:
+    """Existing tag names for the add form's suggestions, in name order."""
+    return list(Tag.objects.order_by(Lower("name"), "pk").values_list("name", flat=True)[:limit])
+
+
+def _has_tag(name: str) -> Exists:
+    # lower() on both sides as the unique index, so "Climate" filters the tag "climate".
+    tag_ids = Tag.objects.alias(key=Lower("name")).filter(key=Lower(Value(name))).values("pk")
+    return Exists(ClaimTag.objects.filter(claim=OuterRef("pk"), tag__in=tag_ids))
 
 
 @dataclass(slots=True)
@@ -156,6 +181,8 @@ def _filtered(filters: ClaimFilters) -> QuerySet[Claim]:
         qs = qs.filter(_linked())
     elif filters.has_links == "no":
         qs = qs.exclude(_linked())
+    for name in filters.tags:
+        qs = qs.filter(_has_tag(name))
     return qs
 
 
@@ -280,6 +307,7 @@ def claim_page(filters: ClaimFilters, number: int, per_page: int, *, only: Seque
     qs, count = result.claims, result.count
     if only is not None:
         qs = qs.only(*only)
+    qs = qs.prefetch_related(tags_prefetch())
     number = max(1, number)
     offset = (number - 1) * per_page
     rows = list(qs[offset : offset + per_page + 1])
@@ -296,7 +324,7 @@ def claim_page(filters: ClaimFilters, number: int, per_page: int, *, only: Seque
 
 
 def claim_row(pk: int) -> Claim:
-    return claim_row_columns(Claim.objects.all()).get(pk=pk)
+    return claim_row_columns(Claim.objects.all()).prefetch_related(tags_prefetch()).get(pk=pk)
 
 
 # The distinct outlets by walking the outlet index one value at a time ("loose index scan"): one index probe
@@ -338,6 +366,7 @@ def claim_detail(pk: int) -> Claim:
             "corrections__changed_by",
             "evidence__added_by",
             Prefetch("speaker__aliases"),
+            tags_prefetch(),
         )
         .get(pk=pk)
     )

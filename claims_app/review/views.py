@@ -21,18 +21,20 @@ from django_htmx.http import trigger_client_event
 
 from claims_app import roles
 from claims_app.models import Article, Claim, Speaker
-from claims_app.review import feedback, rows, selectors, services
+from claims_app.review import feedback, rows, selectors, services, tagging
 from claims_app.review.claim_page import PANELS, detail_context, detail_response
 from claims_app.review.forms import (
     AddClaimForm,
     AssignForm,
     BulkAssignForm,
     BulkStatusForm,
+    BulkTagForm,
     ClaimFilterForm,
     CorrectionForm,
     EvidenceForm,
     RejectForm,
     StatusForm,
+    TagForm,
 )
 from claims_app.review.highlighting import highlighted_paragraphs
 from claims_app.speakers import selectors as speakers_selectors
@@ -107,6 +109,8 @@ def claim_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "article_chip": Article.objects.defer("raw", "body").filter(pk=filters.article).first()
         if filters.article
         else None,
+        "tag_filter_chips": _tag_filter_chips(query, filters.tags),
+        "tag_names": selectors.tag_names() if roles.can_review(request.user) else [],
     }
     partial = "results" if htmx.hx_target(request) == "results" else None
     return htmx.render(request, "claims_app/claim_list.html", context, partial)
@@ -118,6 +122,18 @@ def extraction_precision(request: AuthenticatedHttpRequest) -> HttpResponse:
     partial = "panel" if request.htmx else None
     context = {"precision": feedback.live_precision()}
     return htmx.render(request, "claims_app/extraction_precision.html", context, partial)
+
+
+def _tag_filter_chips(query: Any, tags: tuple[str, ...]) -> list[dict[str, str]]:
+    """Each tag the list is filtered by, with the list's URL without it."""
+    chips = []
+    list_url = reverse("claims_app:claim_list")
+    for name in tags:
+        without = query.copy()
+        without.setlist("tag", [t for t in tags if t != name])
+        rest = without.urlencode()
+        chips.append({"name": name, "url": rows.tag_chips([name], list_url)[0].url, "remove_url": f"{list_url}?{rest}"})
+    return chips
 
 
 def _row_response(request: AuthenticatedHttpRequest, pk: int, **extra: Any) -> HttpResponse:
@@ -181,6 +197,33 @@ def claim_bulk_assign(request: AuthenticatedHttpRequest) -> HttpResponse:
             who = form.cleaned_data["assignee"].strip()
             plural = "s" if changed != 1 else ""
             message = f"Assigned {changed} claim{plural} to {who}." if who else f"Unassigned {changed} claim{plural}."
+    if request.htmx:
+        context = {"bulk_message": message, "bulk_error": error, "next": back}
+        response = htmx.render(request, "claims_app/claim_list.html", context, "bulk-form")
+        return trigger_client_event(response, events.CLAIMS_CHANGED) if message else response
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, message)
+    return redirect(back)
+
+
+@require_POST
+def claim_bulk_tag(request: AuthenticatedHttpRequest) -> HttpResponse:
+    htmx.require(roles.can_review(request.user), "Only editors can tag claims.")
+    form = BulkTagForm(request.POST)
+    back = htmx.safe_next(request) or reverse("claims_app:claim_list")
+    message, error = "", ""
+    if not form.is_valid():
+        error = " ".join(str(e) for errors in form.errors.values() for e in errors) or "Select some claims and a tag."
+    else:
+        result = tagging.bulk_tag(
+            claim_ids=form.cleaned_data["ids"],
+            user=request.user,
+            name=form.cleaned_data["tag"],
+            action=form.cleaned_data["action"],
+        )
+        message = tagging.describe(result)
     if request.htmx:
         context = {"bulk_message": message, "bulk_error": error, "next": back}
         response = htmx.render(request, "claims_app/claim_list.html", context, "bulk-form")
@@ -350,6 +393,41 @@ def claim_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(next(iter(form.errors.get("assignee", [])), "Not assigned.")))
         return redirect(claim)
     return detail_response(request, pk, partial, assign_form=form)
+
+
+def _claim_tag(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
+    htmx.require(roles.can_review(request.user), "Only editors can tag claims.")
+    claim = htmx.get_or_404(selectors.claim_ref, pk)
+    form = TagForm(request.POST)
+    partial = "tags-panel" if request.htmx else None
+    message, error = "", ""
+    if not form.is_valid():
+        error = str(next(iter(form.errors.get("tag", [])), "Give the tag a name."))
+    else:
+        change = tagging.add_tag if action == tagging.ADD else tagging.remove_tag
+        result = change(claim=claim, user=request.user, name=form.cleaned_data["tag"])
+        if result.action == tagging.ADD:
+            message = f"Tagged “{result.tag}”." if result.changed else f"Already tagged “{result.tag}”."
+        else:
+            message = f"Removed “{result.tag}”." if result.changed else f"It was not tagged “{result.tag}”."
+    if request.htmx:
+        response = detail_response(request, pk, partial, tag_message=message, tag_error=error)
+        return trigger_client_event(response, events.CLAIM_TAGGED, {"id": pk}) if message else response
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, message)
+    return redirect(htmx.safe_next(request) or claim)
+
+
+@require_POST
+def claim_tag_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _claim_tag(request, pk, tagging.ADD)
+
+
+@require_POST
+def claim_tag_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _claim_tag(request, pk, tagging.REMOVE)
 
 
 # ---------------------------------------------------------------- articles

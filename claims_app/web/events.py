@@ -25,3 +25,9 @@ ORIGIN_CHANGED = "originChanged"
 
 
 CLAIM_ASSIGNED = "claimAssigned"
+
+
+CLAIM_TAGGED = "claimTagged"
+
+
+SAVED_VIEWS_CHANGED = "savedViewsChanged"
