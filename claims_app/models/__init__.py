@@ -13,7 +13,7 @@ from claims_app.models.claims import (
 )
 from claims_app.models.ingest import IngestJob
 from claims_app.models.linking import ClaimLink, LinkSuggestionDecision, OriginPairingUndo, StatementOrigin
-from claims_app.models.publishing import WorkflowSettings
+from claims_app.models.publishing import PublishedFactCheck, WorkflowSettings
 from claims_app.models.speakers import Speaker, SpeakerAlias, SpeakerMerge, SpeakerMergeSuggestion
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "IngestJob",
     "LinkSuggestionDecision",
     "OriginPairingUndo",
+    "PublishedFactCheck",
     "SearchWord",
     "Speaker",
     "SpeakerAlias",

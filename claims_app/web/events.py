@@ -25,3 +25,6 @@ ORIGIN_CHANGED = "originChanged"
 
 
 CLAIM_ASSIGNED = "claimAssigned"
+
+
+CLAIM_PUBLISHED = "claimPublished"
