@@ -64,18 +64,21 @@ def claim_review(
         value, label = rating(workflow, claim.status)
         best, worst = workflow.best_rating, workflow.worst_rating
         path = claim.get_absolute_url()
+    # A public page must not point readers at the desk's own article pages (they need a login): without the
+    # article's own url, its appearance has none.
+    work_request = request if published is None else None
     author: dict[str, Any] = {"@type": "Person" if speaker_kind == "person" else "Organization"}
     author["name"] = speaker_name or "Unknown"
     item: dict[str, Any] = {
         "@type": "Claim",
         "author": author,
-        "appearance": _creative_work(claim.article, request),
+        "appearance": _creative_work(claim.article, work_request),
     }
     if claim.article.published_at:
         item["datePublished"] = claim.article.published_at.isoformat()
     origin = claim.statement_origin
     if origin is not None and origin.first_article is not None:
-        item["firstAppearance"] = _creative_work(origin.first_article, request)
+        item["firstAppearance"] = _creative_work(origin.first_article, work_request)
     else:
         item["firstAppearance"] = item["appearance"]
     review: dict[str, Any] = {
