@@ -44,7 +44,7 @@ class Publication:
 
     fact_check: PublishedFactCheck | None
     verdict_changed: bool  # the live page shows another verdict than the claim has now
-    claim_changed: bool  # reviewed or corrected since publishing (its version moved on)
+    claim_changed: bool  # reviewed, corrected or given other evidence since publishing
 
     @property
     def is_live(self) -> bool:
@@ -56,10 +56,13 @@ def publication(claim: Claim) -> Publication:
     fact_check: PublishedFactCheck | None = getattr(claim, "published_fact_check", None)
     if fact_check is None or not fact_check.is_live:
         return Publication(fact_check, verdict_changed=False, claim_changed=False)
+    # A review or correction bumps the version; adding evidence does not, so the lists are compared too
+    # (claim_detail prefetches the evidence; the panel's own refresh reads it in one query).
+    evidence = [{"url": e.url, "note": e.note} for e in sorted(claim.evidence.all(), key=lambda e: (e.added_at, e.pk))]
     return Publication(
         fact_check,
         verdict_changed=fact_check.status != claim.status,
-        claim_changed=fact_check.claim_version != claim.version,
+        claim_changed=fact_check.claim_version != claim.version or fact_check.evidence != evidence,
     )
 
 

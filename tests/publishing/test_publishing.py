@@ -237,7 +237,16 @@ def test_the_snapshot_keeps_the_evidence_and_speaker_as_published(editor_client,
     html = Client().get(public_url(claim)).content.decode()
     assert "https://minutes.example/a" in html and "https://minutes.example/later" not in html
     assert "Ilse Varga" in html and "Piet Brask" not in html
-    assert "reviewed or corrected since publishing" in editor_client.get(claim.get_absolute_url()).content.decode()
+    assert "since publishing: publish again" in editor_client.get(claim.get_absolute_url()).content.decode()
+
+
+def test_evidence_added_after_publishing_is_flagged_on_the_claim_page(editor_client, editor):
+    claim = reviewed(editor)
+    editor_client.post(publish_url(claim))
+    assert "since publishing" not in editor_client.get(claim.get_absolute_url()).content.decode()
+    review_services.add_evidence(claim=claim, user=editor, url="https://minutes.example/later")
+    panel = editor_client.get(claim.get_absolute_url(), {"panel": "publish-panel"}, HTTP_HX_REQUEST="true")
+    assert "given evidence since publishing" in panel.content.decode()
 
 
 # ---------------------------------------------------------------- ClaimReview JSON-LD
