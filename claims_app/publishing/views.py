@@ -52,12 +52,12 @@ def _done(request: AuthenticatedHttpRequest, claim: Claim, *, message: str = "",
 def claim_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     htmx.require(roles.can_review(request.user), "Only editors can publish fact-checks.")
     claim = htmx.get_or_404(selectors.claim_for_publication, pk)
+    was_live = selectors.publication(claim).is_live
     try:
-        fact_check = services.publish_claim(claim=claim, user=request.user)
+        services.publish_claim(claim=claim, user=request.user)
     except ValidationError as exc:
         return _done(request, claim, error=htmx.first_error(exc))
-    verb = "Updated" if fact_check.was_updated else "Published"
-    return _done(request, claim, message=f"{verb} the public fact-check.")
+    return _done(request, claim, message=f"{'Updated' if was_live else 'Published'} the public fact-check.")
 
 
 @require_POST

@@ -430,3 +430,20 @@ def test_api_claim_detail_gives_the_published_url_or_null(editor_client, editor,
     assert any(h["field"] == "publication" and h["new"] == "published" for h in body["history"])
     editor_client.post(unpublish_url(claim))
     assert viewer_client.get(api).json()["published_url"] is None
+
+
+def test_republishing_after_unpublishing_keeps_the_first_publication_date(editor_client, editor):
+    claim = reviewed(editor)
+    editor_client.post(publish_url(claim))
+    first = PublishedFactCheck.objects.get().published_at
+    editor_client.post(unpublish_url(claim))
+    response = editor_client.post(publish_url(claim), follow=True)
+    assert "Published the public fact-check." in response.content.decode()
+    assert Client().get(public_url(claim)).status_code == 200
+    fact_check = PublishedFactCheck.objects.get()
+    assert fact_check.is_live and fact_check.published_at == first
+    assert list(
+        ClaimCorrection.objects.filter(claim=claim, field="publication")
+        .order_by("pk")
+        .values_list("new_value", flat=True)
+    ) == ["published", "unpublished", "published"]
