@@ -447,3 +447,17 @@ def test_republishing_after_unpublishing_keeps_the_first_publication_date(editor
         .order_by("pk")
         .values_list("new_value", flat=True)
     ) == ["published", "unpublished", "published"]
+
+
+def test_admin_lists_fact_checks_read_only(editor_client, editor):
+    from django.contrib.auth import get_user_model
+
+    claim = reviewed(editor)
+    editor_client.post(publish_url(claim))
+    staff = Client()
+    staff.force_login(get_user_model().objects.create_superuser("root", password="x"))
+    fact_check = PublishedFactCheck.objects.get()
+    assert staff.get("/admin/claims_app/publishedfactcheck/").status_code == 200
+    assert staff.get(f"/admin/claims_app/publishedfactcheck/{fact_check.pk}/change/").status_code == 200
+    assert staff.get("/admin/claims_app/publishedfactcheck/add/").status_code == 403
+    assert staff.post(f"/admin/claims_app/publishedfactcheck/{fact_check.pk}/change/", {}).status_code == 403
