@@ -10,6 +10,7 @@ from claims_app.models import (
     ClaimLink,
     ClaimStatusChange,
     Evidence,
+    PublishedFactCheck,
     SavedView,
     Speaker,
     SpeakerAlias,
@@ -173,3 +174,22 @@ class SavedViewAdmin(admin.ModelAdmin):
     list_filter = ["shared"]
     search_fields = ["name", "owner__username"]
     list_select_related = ["owner"]
+
+
+@admin.register(PublishedFactCheck)
+class PublishedFactCheckAdmin(admin.ModelAdmin):
+    """Read-only: a fact-check is published, republished and unpublished from its claim page, with history."""
+
+    list_display = ["claim_id", "rating_label", "is_live", "published_at", "updated_at", "published_by"]
+    list_filter = ["is_live", "status"]
+    list_select_related = ["published_by"]
+    raw_id_fields = ["claim"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: PublishedFactCheck | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: PublishedFactCheck | None = None) -> bool:
+        return False

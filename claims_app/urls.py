@@ -3,6 +3,7 @@ from django.urls import path
 from claims_app.api import exports
 from claims_app.ingest import views as ingest_views
 from claims_app.linking import views as linking_views
+from claims_app.publishing import views as publishing_views
 from claims_app.review import views as review_views
 from claims_app.saved_views import views as saved_views_views
 from claims_app.speakers import views as speakers_views
@@ -30,6 +31,8 @@ urlpatterns = [
     path("claims/<int:pk>/tags/", review_views.claim_tag_add, name="claim_tag_add"),
     path("claims/<int:pk>/tags/remove/", review_views.claim_tag_remove, name="claim_tag_remove"),
     path("claims/<int:pk>/evidence/", review_views.claim_add_evidence, name="claim_add_evidence"),
+    path("claims/<int:pk>/publish/", publishing_views.claim_publish, name="claim_publish"),
+    path("claims/<int:pk>/unpublish/", publishing_views.claim_unpublish, name="claim_unpublish"),
     path("claims/<int:pk>/links/", linking_views.claim_add_link, name="claim_add_link"),
     path("claims/<int:pk>/suggestions/accept/", linking_views.suggestion_accept, name="suggestion_accept"),
     path("claims/<int:pk>/suggestions/dismiss/", linking_views.suggestion_dismiss, name="suggestion_dismiss"),
@@ -38,6 +41,10 @@ urlpatterns = [
     path("origins/<int:pk>/", linking_views.origin_detail, name="origin_detail"),
     path("links/<int:pk>/", linking_views.link_update, name="link_update"),
     path("links/<int:pk>/delete/", linking_views.link_delete, name="link_delete"),
+    # Public, no login (publishing/views.py): live fact-checks only.
+    path("fact-checks/", publishing_views.fact_check_list, name="fact_check_list"),
+    path("fact-checks/feed/", publishing_views.fact_check_feed, name="fact_check_feed"),
+    path("fact-checks/<int:pk>/", publishing_views.fact_check_detail, name="fact_check_detail"),
     path("articles/", review_views.article_list, name="article_list"),
     path("articles/new/", ingest_views.article_upload, name="article_upload"),
     path("articles/new/progress/", ingest_views.ingest_progress, name="ingest_progress"),

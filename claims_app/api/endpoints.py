@@ -24,6 +24,7 @@ from claims_app.api.tokens import hash_api_key
 from claims_app.linking import selectors as linking_selectors
 from claims_app.linking import suggestions
 from claims_app.models import ApiToken, Article, Claim, Speaker, StatementOrigin
+from claims_app.publishing import selectors as publishing_selectors
 from claims_app.review import selectors as review_selectors
 from claims_app.review.forms import ClaimFilterForm
 from claims_app.speakers import selectors as speakers_selectors
@@ -209,6 +210,7 @@ class ClaimDetailOut(ClaimOut):
     links: list[LinkOut]
     origin: OriginOut | None
     history: list[HistoryOut]
+    published_url: str | None = None  # the public fact-check page while one is published
 
 
 class SuggestionOut(Schema):
@@ -424,6 +426,7 @@ def claim(request: HttpRequest, claim_id: int) -> dict[str, Any]:
         "links": links,
         "origin": origin,
         "history": history,
+        "published_url": publishing_selectors.published_url(row, request),
     }
 
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 
 from claims_app.api.endpoints import claim_json, filters_from_query
 from claims_app.models import Claim, WorkflowSettings
+from claims_app.publishing.claim_review import RATED, claim_review
 from claims_app.review import selectors as review_selectors
 from claims_app.web.script_safe import script_safe_chunks
 from claims_app.web.spreadsheet import FormulaSafeWriter
@@ -42,13 +43,6 @@ CSV_COLUMNS = [
     "claim_url",
     "tags",
 ]
-# Verdicts a ClaimReview is written for; the labels and numbers come from WorkflowSettings (Django admin).
-RATED = frozenset(Claim.Status) - {Claim.Status.UNREVIEWED}
-
-
-def _rating(workflow: WorkflowSettings, status: str) -> tuple[int, str]:
-    """(ratingValue, alternateName) for a verdict on the desk's scale."""
-    return getattr(workflow, f"{status}_rating"), getattr(workflow, f"{status}_label")
 
 
 def export_claims(filters: review_selectors.ClaimFilters) -> QuerySet[Claim]:
@@ -110,64 +104,6 @@ def _json_array(items: Iterable[dict[str, Any]]) -> Iterator[str]:
 
 def json_chunks(rows: Iterable[Claim], request: HttpRequest | None = None) -> Iterator[str]:
     return _json_array(claim_json(c, request) for c in rows)
-
-
-def _creative_work(article: Any, request: HttpRequest | None) -> dict[str, Any]:
-    work: dict[str, Any] = {"@type": "CreativeWork", "headline": article.title}
-    if article.url:
-        work["url"] = article.url
-    elif request is not None:
-        work["url"] = request.build_absolute_uri(article.get_absolute_url())
-    if article.published_at:
-        work["datePublished"] = article.published_at.isoformat()
-    if article.outlet:
-        work["publisher"] = {"@type": "Organization", "name": article.outlet}
-    return work
-
-
-def claim_review(claim: Claim, request: HttpRequest | None, workflow: WorkflowSettings) -> dict[str, Any]:
-    """A schema.org ClaimReview for a claim with a verdict, on the desk's rating scale."""
-    value, label = _rating(workflow, claim.status)
-    author: dict[str, Any] = {"@type": "Person" if claim.speaker and claim.speaker.kind == "person" else "Organization"}
-    author["name"] = claim.speaker.name if claim.speaker else "Unknown"
-    item: dict[str, Any] = {
-        "@type": "Claim",
-        "author": author,
-        "appearance": _creative_work(claim.article, request),
-    }
-    if claim.article.published_at:
-        item["datePublished"] = claim.article.published_at.isoformat()
-    origin = claim.statement_origin
-    if origin is not None and origin.first_article is not None:
-        item["firstAppearance"] = _creative_work(origin.first_article, request)
-    else:
-        item["firstAppearance"] = item["appearance"]
-    reviewed = claim.reviewed_at or claim.created_at
-    path = claim.get_absolute_url()
-    return {
-        "@type": "ClaimReview",
-        "url": request.build_absolute_uri(path) if request else path,
-        "claimReviewed": claim.text,
-        "itemReviewed": item,
-        "author": _organisation(workflow),
-        "reviewRating": {
-            "@type": "Rating",
-            "ratingValue": value,
-            "bestRating": workflow.best_rating,
-            "worstRating": workflow.worst_rating,
-            "alternateName": label,
-        },
-        "datePublished": timezone.localdate(reviewed).isoformat(),
-    }
-
-
-def _organisation(workflow: WorkflowSettings) -> dict[str, Any]:
-    organisation: dict[str, Any] = {"@type": "Organization", "name": workflow.organisation_name}
-    if workflow.organisation_url:
-        organisation["url"] = workflow.organisation_url
-    if workflow.organisation_logo_url:
-        organisation["logo"] = workflow.organisation_logo_url
-    return organisation
 
 
 def jsonld_chunks(rows: Iterable[Claim], request: HttpRequest | None = None) -> Iterator[str]:

@@ -13,7 +13,7 @@ from claims_app.models.claims import (
 )
 from claims_app.models.ingest import IngestJob
 from claims_app.models.linking import ClaimLink, LinkSuggestionDecision, OriginPairingUndo, StatementOrigin
-from claims_app.models.publishing import WorkflowSettings
+from claims_app.models.publishing import PublishedFactCheck, WorkflowSettings
 from claims_app.models.saved_views import SavedView
 from claims_app.models.speakers import Speaker, SpeakerAlias, SpeakerMerge, SpeakerMergeSuggestion
 from claims_app.models.tags import ClaimTag, Tag, normalise_tag_name
@@ -31,6 +31,7 @@ __all__ = [
     "IngestJob",
     "LinkSuggestionDecision",
     "OriginPairingUndo",
+    "PublishedFactCheck",
     "SavedView",
     "SearchWord",
     "Speaker",

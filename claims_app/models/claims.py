@@ -203,6 +203,8 @@ class ClaimCorrection(models.Model):
         REJECTED = "rejected", "Not a claim"
         ORIGIN = "origin", "Origin"
         ASSIGNEE = "assignee", "Assignee"
+        # A public fact-check was published, republished or unpublished (new_value says which).
+        PUBLICATION = "publication", "Publication"
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="corrections")
     field = models.CharField(max_length=20, choices=Field.choices)

@@ -12,6 +12,7 @@ from claims_app.linking import embeddings, origins, suggestions
 from claims_app.linking import selectors as linking_selectors
 from claims_app.linking.forms import LinkForm
 from claims_app.models import Claim, ClaimLink
+from claims_app.publishing import selectors as publishing_selectors
 from claims_app.review import rows, selectors
 from claims_app.review.forms import (
     AssignForm,
@@ -91,10 +92,14 @@ def _origin(request: AuthenticatedHttpRequest, claim: Claim) -> dict[str, Any]:
     }
 
 
+def _publish(request: AuthenticatedHttpRequest, claim: Claim) -> dict[str, Any]:
+    return {"claim": claim, "publication": publishing_selectors.publication(claim)}
+
+
 def _page(request: AuthenticatedHttpRequest, claim: Claim) -> dict[str, Any]:
     """The whole page: every panel plus what only the full page shows."""
     context: dict[str, Any] = {}
-    for build in (_head, _tags, _assign, _correction, _history, _evidence, _links, _origin):
+    for build in (_head, _tags, _assign, _correction, _history, _evidence, _links, _origin, _publish):
         context.update(build(request, claim))
     context["context_segments"] = claim_context(claim.article.body, claim)
     context["speaker_claim_count"] = speakers_selectors.speaker_claim_count(claim.speaker)
@@ -114,6 +119,7 @@ PANELS: dict[str, Callable[[AuthenticatedHttpRequest, Claim], dict[str, Any]]] =
     "links": _links,
     "link-results": _link_results,
     "origin-panel": _origin,
+    "publish-panel": _publish,
 }
 
 

@@ -356,7 +356,9 @@ def claim_ref(pk: int) -> Claim:
 
 def claim_detail(pk: int) -> Claim:
     return (
-        Claim.objects.select_related("speaker", "article", "reviewed_by", "assignee", "statement_origin__speaker")
+        Claim.objects.select_related(
+            "speaker", "article", "reviewed_by", "assignee", "statement_origin__speaker", "published_fact_check"
+        )
         # The embedding (384 floats to parse) and lexemes are read only when suggestions are re-ranked,
         # which loads them then (link_suggestions.query_for); most views hit the ranking cache.
         .defer("article__raw", *CLAIM_INDEX_ONLY)

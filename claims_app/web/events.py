@@ -31,3 +31,6 @@ CLAIM_TAGGED = "claimTagged"
 
 
 SAVED_VIEWS_CHANGED = "savedViewsChanged"
+
+
+CLAIM_PUBLISHED = "claimPublished"

@@ -2,8 +2,8 @@
 and the throttle on failed API tokens.
 
 The read check is middleware so no page, partial or export can forget it; the API (its own 401/403 in
-JSON), Django admin (its own staff and model permissions) and views marked `login_not_required` (login,
-logout) are left to their own checks.
+JSON), Django admin (its own staff and model permissions) and views marked `login_not_required` (login, the
+published fact-checks) are left to their own checks.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ class ReadPermissionMiddleware:
         self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any
     ) -> None:
         if not getattr(view_func, "login_required", True):
-            return None  # login, logout: public by design
+            return None  # login and the published fact-checks: public by design
         match = request.resolver_match
         if match is not None and SELF_CHECKED_NAMESPACES.intersection(match.namespaces):
             return None
