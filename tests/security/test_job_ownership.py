@@ -9,17 +9,19 @@ from claims_app.ingest import jobs
 from claims_app.models import IngestJob
 from claims_app.roles import Role
 from tests.factories import UserFactory
-from tests.ingest.test_jobs import run_queued_tasks
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def failed_job(editor) -> IngestJob:  # type: ignore[no-untyped-def]
-    batch = jobs.queue_files(files=[("secret-source-memo.txt", b"")], uploaded_by=editor)
-    run_queued_tasks()
+    """A failure a retry can fix: the worker stopped mid-ingest on every attempt."""
+    raw = b"The minister said the bridge would reopen in May."
+    batch = jobs.queue_files(files=[("secret-source-memo.txt", raw)], uploaded_by=editor)
+    IngestJob.objects.filter(batch=batch).update(status="running", attempts=jobs.max_attempts())
+    jobs.recover_stalled_jobs()
     job = IngestJob.objects.get(batch=batch)
-    assert job.status == "failed"
+    assert job.status == "failed" and job.retryable
     return job
 
 
