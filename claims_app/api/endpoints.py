@@ -201,6 +201,13 @@ class HistoryOut(Schema):
     note: str
 
 
+class CommentOut(Schema):
+    id: int
+    author: str | None  # username
+    text: str  # plain text, as written
+    created_at: datetime.datetime
+
+
 class ClaimDetailOut(ClaimOut):
     cue: str
     speaker_mention: str
@@ -208,6 +215,7 @@ class ClaimDetailOut(ClaimOut):
     links: list[LinkOut]
     origin: OriginOut | None
     history: list[HistoryOut]
+    comments: list[CommentOut]
 
 
 class SuggestionOut(Schema):
@@ -400,6 +408,8 @@ def claim(request: HttpRequest, claim_id: int) -> dict[str, Any]:
     history = []
     for entry in review_selectors.claim_history(row):
         change: Any = entry.change
+        if entry.kind == "comment":
+            continue  # under "comments": the history keeps its status and correction entries
         if entry.kind == "status":
             item = {"field": "status", "old": change.old_status, "new": change.new_status}
         else:
@@ -421,6 +431,10 @@ def claim(request: HttpRequest, claim_id: int) -> dict[str, Any]:
         "links": links,
         "origin": origin,
         "history": history,
+        "comments": [
+            {"id": c.pk, "author": c.author.get_username() if c.author else None, "text": c.text, "created_at": c.created_at}
+            for c in row.comments.all()  # prefetched, oldest first
+        ],
     }
 
 

@@ -18,12 +18,14 @@ from django.db.models import Q
 
 from claims_app import roles
 from claims_app.linking import corroboration
+from claims_app.notifications import services as notifications
 from claims_app.models import (
     Article,
     Claim,
     ClaimCorrection,
     ClaimLink,
     LinkSuggestionDecision,
+    Notification,
     OriginPairingUndo,
     Speaker,
     StatementOrigin,
@@ -273,6 +275,13 @@ def link_claims(*, from_claim: Claim, to_claim: Claim, relation: str, user: User
     with transaction.atomic():
         link.save()
         corroboration.refresh([from_claim.pk, to_claim.pk])
+        label = ClaimLink.Relation(relation).label
+        notifications.notify(
+            kind=Notification.Kind.LINK, actor=user, claim_ids=[from_claim.pk], detail=f"{label} with #{to_claim.pk}"
+        )
+        notifications.notify(
+            kind=Notification.Kind.LINK, actor=user, claim_ids=[to_claim.pk], detail=f"{label} with #{from_claim.pk}"
+        )
     return link
 
 

@@ -47,7 +47,8 @@ logger = logging.getLogger(__name__)
 
 def _conflict_message(claim: Claim) -> str:
     """Tell the editor what the other person did, so they can decide whether to re-apply their change."""
-    history = selectors.claim_history(selectors.claim_detail(claim.pk))
+    # Comments are discussion, not a change someone made to the claim.
+    history = [e for e in selectors.claim_history(selectors.claim_detail(claim.pk)) if e.kind != "comment"]
     other = ""
     if history:
         entry = history[0]

@@ -25,3 +25,9 @@ ORIGIN_CHANGED = "originChanged"
 
 
 CLAIM_ASSIGNED = "claimAssigned"
+
+
+COMMENT_ADDED = "commentAdded"
+
+
+NOTIFICATIONS_CHANGED = "notificationsChanged"
