@@ -432,7 +432,12 @@ def claim(request: HttpRequest, claim_id: int) -> dict[str, Any]:
         "origin": origin,
         "history": history,
         "comments": [
-            {"id": c.pk, "author": c.author.get_username() if c.author else None, "text": c.text, "created_at": c.created_at}
+            {
+                "id": c.pk,
+                "author": c.author.get_username() if c.author else None,
+                "text": c.text,
+                "created_at": c.created_at,
+            }
             for c in row.comments.all()  # prefetched, oldest first
         ],
     }

@@ -13,7 +13,7 @@ class CommentField(forms.CharField):
     """Comment text: NUL and other control characters are dropped (as the service does) instead of refused."""
 
     def to_python(self, value: object) -> str:
-        return clean_comment_text(super().to_python(value))
+        return clean_comment_text(super().to_python(value) or "")
 
 
 class CommentForm(Form):

@@ -45,7 +45,9 @@ def mentioned_in(texts: Iterable[str]) -> set[str]:
 def _trim_url(url: str) -> tuple[str, str]:
     """The URL without closing punctuation, and the punctuation (kept as text)."""
     end = len(url)
-    while end and (url[end - 1] in _URL_TRAILING or (url[end - 1] == ")" and url.count("(", 0, end) < url.count(")", 0, end))):
+    while end and (
+        url[end - 1] in _URL_TRAILING or (url[end - 1] == ")" and url.count("(", 0, end) < url.count(")", 0, end))
+    ):
         end -= 1
     return url[:end], url[end:]
 
@@ -75,4 +77,4 @@ def render(text: str, users: Collection[str]) -> SafeString:
             parts.append(format_html("{}", rest))
     parts.append(format_html("{}", text[position:]))
     # Each piece above is format_html output: escaped text, or tags around escaped values.
-    return mark_safe("".join(parts))  # noqa: S308
+    return mark_safe("".join(parts))

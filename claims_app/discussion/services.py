@@ -27,9 +27,7 @@ def clean_comment_text(raw: str) -> str:
     overrides; line endings as \\n, runs of blank lines cut to one, trimmed."""
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
     kept = "".join(
-        ch
-        for ch in text
-        if ch in "\n\t" or (unicodedata.category(ch) not in {"Cc", "Cs"} and ch not in _BIDI_CONTROLS)
+        ch for ch in text if ch in "\n\t" or (unicodedata.category(ch) not in {"Cc", "Cs"} and ch not in _BIDI_CONTROLS)
     )
     return _BLANK_LINES.sub("\n\n", kept).strip()
 
@@ -57,11 +55,16 @@ def add_comment(*, claim: Claim, user: User, text: str) -> Comment:
         comment.save()
         names = mentions.mentioned_names(text)
         mentioned = (
-            set(User.objects.filter(username__in=names, is_active=True).values_list("pk", flat=True)) if names else set()
+            set(User.objects.filter(username__in=names, is_active=True).values_list("pk", flat=True))
+            if names
+            else set()
         )
-        common = {"actor": user, "claim_ids": [claim.pk], "comment": comment}
-        notifications.notify(kind=Notification.Kind.MENTION, recipient_ids=mentioned, **common)
-        notifications.notify(kind=Notification.Kind.COMMENT, exclude_ids=mentioned, **common)
+        notifications.notify(
+            kind=Notification.Kind.MENTION, actor=user, claim_ids=[claim.pk], comment=comment, recipient_ids=mentioned
+        )
+        notifications.notify(
+            kind=Notification.Kind.COMMENT, actor=user, claim_ids=[claim.pk], comment=comment, exclude_ids=mentioned
+        )
     logger.info(
         "comment %s on claim %s by %s",
         comment.pk,

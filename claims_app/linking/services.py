@@ -18,7 +18,6 @@ from django.db.models import Q
 
 from claims_app import roles
 from claims_app.linking import corroboration
-from claims_app.notifications import services as notifications
 from claims_app.models import (
     Article,
     Claim,
@@ -30,6 +29,7 @@ from claims_app.models import (
     Speaker,
     StatementOrigin,
 )
+from claims_app.notifications import services as notifications
 
 logger = logging.getLogger(__name__)
 

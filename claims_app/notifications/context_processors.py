@@ -20,7 +20,7 @@ class _UnreadBadge:
     def __call__(self) -> str:
         if self.label is None:
             user = self.request.user
-            count = selectors.unread_count(user) if user.is_authenticated else 0  # type: ignore[arg-type]
+            count = selectors.unread_count(user) if user.is_authenticated else 0
             self.label = selectors.badge_label(count) if count else ""
         return self.label
 

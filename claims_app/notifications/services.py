@@ -118,9 +118,7 @@ def send_emails(notification_ids: list[int]) -> int:
         if n.comment is not None:
             body += [n.comment.text, ""]
         body.append(f"{site}/claims/{n.claim_id}/")
-        messages.append(
-            EmailMessage(subject=f"[Claimdesk] {line}", body="\n".join(body), to=[n.recipient.email])
-        )
+        messages.append(EmailMessage(subject=f"[Claimdesk] {line}", body="\n".join(body), to=[n.recipient.email]))
     if not messages:
         return 0
     try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -28,7 +29,6 @@ from claims_app.models import (
     Speaker,
 )
 from claims_app.notifications import services as notifications
-
 
 logger = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from claims_app import roles
-from claims_app.models import Article, Claim, Speaker
+from claims_app.models import Article, Claim, ClaimStatusChange, Speaker
 from claims_app.review import rows, selectors, services
 from claims_app.review.claim_page import PANELS, detail_context, detail_response
 from claims_app.review.forms import (
@@ -54,9 +54,9 @@ def _conflict_message(claim: Claim) -> str:
         entry = history[0]
         who = entry.who or "someone"
         ago = timesince(entry.when)
-        if entry.kind == "status":
-            change = entry.change
-            other = f" {who} marked it “{change.get_new_status_display()}” {ago} ago"  # type: ignore[union-attr]
+        change = entry.change
+        if isinstance(change, ClaimStatusChange):
+            other = f" {who} marked it “{change.get_new_status_display()}” {ago} ago"
             if change.note:
                 other += f" (note: “{change.note}”)"
         else:

@@ -88,7 +88,13 @@ def test_empty_or_too_long_comment_is_a_clear_error_and_nothing_is_saved(editor_
 
 @pytest.mark.parametrize(
     "text",
-    ["nul\x00inside", "bell\x07 and \u202egnirts\u202c", "emoji 🦆 and combining e\u0301", "\ufffd\ufeff odd", "a\r\nb"],
+    [
+        "nul\x00inside",
+        "bell\x07 and \u202egnirts\u202c",
+        "emoji 🦆 and combining e\u0301",
+        "\ufffd\ufeff odd",
+        "a\r\nb",
+    ],
 )
 def test_control_characters_and_odd_unicode_are_handled_without_a_500(editor_client, text):
     claim = ClaimFactory()
