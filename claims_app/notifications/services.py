@@ -101,24 +101,33 @@ def describe(notification: Notification) -> str:
     }.get(Kind(notification.kind), f"{who} changed {claim}")
 
 
+def _email_lines(n: Notification, site: str) -> list[str]:
+    lines = [f"{describe(n)}."]
+    if n.comment is not None:
+        lines += ["", n.comment.text]
+    return [*lines, f"{site}/claims/{n.claim_id}/"]
+
+
 def send_emails(notification_ids: list[int]) -> int:
-    """Email each notification to its recipient (those with an address); run after the change commits.
-    A mail server that is down is logged, never turned into an error for the editor who made the change."""
+    """Email the notifications to their recipients (those with an address), one message per recipient; run
+    after the change commits. A mail server that is down is logged, never an error for whoever made the change."""
     rows = (
         Notification.objects.filter(pk__in=notification_ids, recipient__is_active=True)
         .exclude(recipient__email="")
         .select_related("recipient", "actor", "comment")
         .only("kind", "detail", "claim_id", "recipient__email", "actor__username", "comment__text")
+        .order_by("recipient_id", "pk")
     )
+    by_recipient: dict[str, list[Notification]] = {}
+    for n in rows:
+        by_recipient.setdefault(n.recipient.email, []).append(n)
     site = settings.CLAIMS_SITE_URL.rstrip("/")
     messages = []
-    for n in rows:
-        line = describe(n)
-        body = [f"{line}.", ""]
-        if n.comment is not None:
-            body += [n.comment.text, ""]
-        body.append(f"{site}/claims/{n.claim_id}/")
-        messages.append(EmailMessage(subject=f"[Claimdesk] {line}", body="\n".join(body), to=[n.recipient.email]))
+    for address, items in by_recipient.items():
+        # A bulk change (30 claims assigned at once) is one email, not thirty.
+        subject = describe(items[0]) if len(items) == 1 else f"{len(items)} notifications: {describe(items[0])}, …"
+        body = "\n\n".join("\n".join(_email_lines(n, site)) for n in items)
+        messages.append(EmailMessage(subject=f"[Claimdesk] {subject}", body=body, to=[address]))
     if not messages:
         return 0
     try:

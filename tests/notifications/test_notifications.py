@@ -278,6 +278,16 @@ def test_email_sent_after_commit_when_the_setting_is_on(editor, olga, settings, 
     assert f"https://desk.example.org/claims/{claim.pk}/" in message.body
 
 
+def test_a_bulk_change_is_one_email_per_recipient(editor, olga, settings, django_capture_on_commit_callbacks):
+    settings.CLAIMS_NOTIFY_EMAIL = True
+    claims = [ClaimFactory() for _ in range(3)]
+    with django_capture_on_commit_callbacks(execute=True):
+        review.bulk_assign(claim_ids=[c.pk for c in claims], user=editor, assignee_username="olga")
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].subject.startswith("[Claimdesk] 3 notifications: eddie assigned you claim #")
+    assert all(f"/claims/{c.pk}/" in mail.outbox[0].body for c in claims)
+
+
 def test_users_without_an_address_get_no_email(editor, settings, django_capture_on_commit_callbacks):
     settings.CLAIMS_NOTIFY_EMAIL = True
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
