@@ -167,6 +167,9 @@ def set_statement_origin(*, claims: Iterable[Claim], origin: StatementOrigin | N
                 statement_origin=origin, origin_assigned_by=assigned_by, origin_evidence={}, version=c.version + 1
             )
         corroboration.refresh([*(c.pk for c in changed), *left_behind])
+        notifications.notify(
+            kind=Notification.Kind.CORRECTION, actor=user, claim_ids=[c.pk for c in changed], detail="origin"
+        )
     logger.info("origin %s set on %d claims by %s", origin.pk if origin else None, len(changed), user.get_username())
     return len(changed)
 
@@ -251,6 +254,9 @@ def undo_automatic_origin(*, claim: Claim, user: User) -> int:
         if not Claim.objects.filter(statement_origin=origin).exists():
             origin.delete()
         corroboration.refresh([*(c.pk for c in leaving), *(o.pk for o in others)])
+        notifications.notify(
+            kind=Notification.Kind.CORRECTION, actor=user, claim_ids=[c.pk for c in leaving], detail="origin"
+        )
     logger.info("automatic origin of claim %s undone by %s", claim.pk, user.get_username())
     return len(leaving)
 

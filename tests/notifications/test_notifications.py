@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from claims_app.discussion.services import add_comment
-from claims_app.linking.services import link_claims
+from claims_app.linking.services import create_origin, link_claims, set_statement_origin
 from claims_app.models import Notification
 from claims_app.notifications import selectors
 from claims_app.notifications.services import notify
@@ -109,6 +109,14 @@ def test_corrections_and_links_notify_the_watchers(editor, olga):
     link_claims(from_claim=other, to_claim=claim, relation="same_claim", user=editor)
     assert kinds(olga) == [(Kind.CORRECTION, claim.pk), (Kind.CORRECTION, claim.pk), (Kind.LINK, claim.pk)]
     assert Notification.objects.filter(recipient=olga, kind=Kind.LINK).get().detail == f"Same claim with #{other.pk}"
+
+
+def test_an_origin_edit_is_a_correction_for_the_watchers(editor, olga):
+    claim = ClaimFactory(assignee=olga)
+    origin = create_origin(user=editor, speaker=claim.speaker, medium="told Radio Selden")
+    set_statement_origin(claims=[claim], origin=origin, user=editor)
+    assert kinds(olga) == [(Kind.CORRECTION, claim.pk)]
+    assert Notification.objects.get().detail == "origin"
 
 
 def test_a_change_that_changes_nothing_notifies_nobody(editor, olga):
