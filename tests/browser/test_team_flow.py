@@ -36,6 +36,7 @@ def test_editor_assigns_and_mentions_a_colleague_who_sees_both_in_notifications(
     expect(page.locator("#comment-form textarea[name=text]")).to_have_value("")  # a fresh form came back
     expect(page.locator("#history")).to_contain_text("commented")  # the history refreshed itself
     assert page.evaluate("window.__stillHere") is True  # htmx, not a reload
+    screenshot(page, "team-claim-discussion")
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url("**/login/**")
 
