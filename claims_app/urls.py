@@ -1,8 +1,10 @@
 from django.urls import path
 
 from claims_app.api import exports
+from claims_app.discussion import views as discussion_views
 from claims_app.ingest import views as ingest_views
 from claims_app.linking import views as linking_views
+from claims_app.notifications import views as notifications_views
 from claims_app.publishing import views as publishing_views
 from claims_app.review import views as review_views
 from claims_app.saved_views import views as saved_views_views
@@ -33,11 +35,16 @@ urlpatterns = [
     path("claims/<int:pk>/evidence/", review_views.claim_add_evidence, name="claim_add_evidence"),
     path("claims/<int:pk>/publish/", publishing_views.claim_publish, name="claim_publish"),
     path("claims/<int:pk>/unpublish/", publishing_views.claim_unpublish, name="claim_unpublish"),
+    path("claims/<int:pk>/comments/", discussion_views.claim_comment, name="claim_comment"),
     path("claims/<int:pk>/links/", linking_views.claim_add_link, name="claim_add_link"),
     path("claims/<int:pk>/suggestions/accept/", linking_views.suggestion_accept, name="suggestion_accept"),
     path("claims/<int:pk>/suggestions/dismiss/", linking_views.suggestion_dismiss, name="suggestion_dismiss"),
     path("claims/<int:pk>/origin/", linking_views.claim_origin, name="claim_origin"),
     path("claims/<int:pk>/origin/undo/", linking_views.claim_origin_undo, name="claim_origin_undo"),
+    path("notifications/", notifications_views.notification_list, name="notification_list"),
+    path("notifications/count/", notifications_views.notification_count, name="notification_count"),
+    path("notifications/read-all/", notifications_views.notification_read_all, name="notification_read_all"),
+    path("notifications/<int:pk>/read/", notifications_views.notification_read, name="notification_read"),
     path("origins/<int:pk>/", linking_views.origin_detail, name="origin_detail"),
     path("links/<int:pk>/", linking_views.link_update, name="link_update"),
     path("links/<int:pk>/delete/", linking_views.link_delete, name="link_delete"),

@@ -203,6 +203,13 @@ class HistoryOut(Schema):
     note: str
 
 
+class CommentOut(Schema):
+    id: int
+    author: str | None  # username
+    text: str  # plain text, as written
+    created_at: datetime.datetime
+
+
 class ClaimDetailOut(ClaimOut):
     cue: str
     speaker_mention: str
@@ -211,6 +218,7 @@ class ClaimDetailOut(ClaimOut):
     origin: OriginOut | None
     history: list[HistoryOut]
     published_url: str | None = None  # the public fact-check page while one is published
+    comments: list[CommentOut]
 
 
 class SuggestionOut(Schema):
@@ -405,6 +413,8 @@ def claim(request: HttpRequest, claim_id: int) -> dict[str, Any]:
     history = []
     for entry in review_selectors.claim_history(row):
         change: Any = entry.change
+        if entry.kind == "comment":
+            continue  # under "comments": the history keeps its status and correction entries
         if entry.kind == "status":
             item = {"field": "status", "old": change.old_status, "new": change.new_status}
         else:
@@ -427,6 +437,15 @@ def claim(request: HttpRequest, claim_id: int) -> dict[str, Any]:
         "origin": origin,
         "history": history,
         "published_url": publishing_selectors.published_url(row, request),
+        "comments": [
+            {
+                "id": c.pk,
+                "author": c.author.get_username() if c.author else None,
+                "text": c.text,
+                "created_at": c.created_at,
+            }
+            for c in row.comments.all()  # prefetched, oldest first
+        ],
     }
 
 

@@ -24,10 +24,12 @@ from claims_app.models import (
     ClaimCorrection,
     ClaimLink,
     LinkSuggestionDecision,
+    Notification,
     OriginPairingUndo,
     Speaker,
     StatementOrigin,
 )
+from claims_app.notifications import services as notifications
 
 logger = logging.getLogger(__name__)
 
@@ -165,6 +167,9 @@ def set_statement_origin(*, claims: Iterable[Claim], origin: StatementOrigin | N
                 statement_origin=origin, origin_assigned_by=assigned_by, origin_evidence={}, version=c.version + 1
             )
         corroboration.refresh([*(c.pk for c in changed), *left_behind])
+        notifications.notify(
+            kind=Notification.Kind.CORRECTION, actor=user, claim_ids=[c.pk for c in changed], detail="origin"
+        )
     logger.info("origin %s set on %d claims by %s", origin.pk if origin else None, len(changed), user.get_username())
     return len(changed)
 
@@ -249,6 +254,9 @@ def undo_automatic_origin(*, claim: Claim, user: User) -> int:
         if not Claim.objects.filter(statement_origin=origin).exists():
             origin.delete()
         corroboration.refresh([*(c.pk for c in leaving), *(o.pk for o in others)])
+        notifications.notify(
+            kind=Notification.Kind.CORRECTION, actor=user, claim_ids=[c.pk for c in leaving], detail="origin"
+        )
     logger.info("automatic origin of claim %s undone by %s", claim.pk, user.get_username())
     return len(leaving)
 
@@ -273,6 +281,13 @@ def link_claims(*, from_claim: Claim, to_claim: Claim, relation: str, user: User
     with transaction.atomic():
         link.save()
         corroboration.refresh([from_claim.pk, to_claim.pk])
+        label = ClaimLink.Relation(relation).label
+        notifications.notify(
+            kind=Notification.Kind.LINK, actor=user, claim_ids=[from_claim.pk], detail=f"{label} with #{to_claim.pk}"
+        )
+        notifications.notify(
+            kind=Notification.Kind.LINK, actor=user, claim_ids=[to_claim.pk], detail=f"{label} with #{from_claim.pk}"
+        )
     return link
 
 

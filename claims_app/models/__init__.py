@@ -11,8 +11,10 @@ from claims_app.models.claims import (
     SearchWord,
     live_claim_count,
 )
+from claims_app.models.discussion import COMMENT_MAX_LENGTH, Comment
 from claims_app.models.ingest import IngestJob
 from claims_app.models.linking import ClaimLink, LinkSuggestionDecision, OriginPairingUndo, StatementOrigin
+from claims_app.models.notifications import Notification
 from claims_app.models.publishing import PublishedFactCheck, WorkflowSettings
 from claims_app.models.saved_views import SavedView
 from claims_app.models.speakers import Speaker, SpeakerAlias, SpeakerMerge, SpeakerMergeSuggestion
@@ -20,6 +22,7 @@ from claims_app.models.tags import ClaimTag, Tag, normalise_tag_name
 
 __all__ = [
     "CLAIM_INDEX_ONLY",
+    "COMMENT_MAX_LENGTH",
     "ApiToken",
     "Article",
     "Claim",
@@ -27,9 +30,11 @@ __all__ = [
     "ClaimLink",
     "ClaimStatusChange",
     "ClaimTag",
+    "Comment",
     "Evidence",
     "IngestJob",
     "LinkSuggestionDecision",
+    "Notification",
     "OriginPairingUndo",
     "PublishedFactCheck",
     "SavedView",

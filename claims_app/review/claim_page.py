@@ -8,6 +8,8 @@ from typing import Any
 from django.http import HttpResponse
 
 from claims_app import roles
+from claims_app.discussion import selectors as discussion_selectors
+from claims_app.discussion.forms import CommentForm
 from claims_app.linking import embeddings, origins, suggestions
 from claims_app.linking import selectors as linking_selectors
 from claims_app.linking.forms import LinkForm
@@ -61,6 +63,10 @@ def _evidence(request: AuthenticatedHttpRequest, claim: Claim) -> dict[str, Any]
     return {"claim": claim, "evidence_form": EvidenceForm()}
 
 
+def _comments(request: AuthenticatedHttpRequest, claim: Claim) -> dict[str, Any]:
+    return {"claim": claim, "comments": discussion_selectors.claim_comments(claim), "comment_form": CommentForm()}
+
+
 def _link_results(request: AuthenticatedHttpRequest, claim: Claim, links: list[Any] | None = None) -> dict[str, Any]:
     # Each result carries a Link form with a relation <select>, so the panel needs the relation choices too.
     link_q = params.clean_text(request.GET.get("link_q"))
@@ -99,7 +105,7 @@ def _publish(request: AuthenticatedHttpRequest, claim: Claim) -> dict[str, Any]:
 def _page(request: AuthenticatedHttpRequest, claim: Claim) -> dict[str, Any]:
     """The whole page: every panel plus what only the full page shows."""
     context: dict[str, Any] = {}
-    for build in (_head, _tags, _assign, _correction, _history, _evidence, _links, _origin, _publish):
+    for build in (_head, _tags, _assign, _correction, _history, _comments, _evidence, _links, _origin, _publish):
         context.update(build(request, claim))
     context["context_segments"] = claim_context(claim.article.body, claim)
     context["speaker_claim_count"] = speakers_selectors.speaker_claim_count(claim.speaker)

@@ -34,6 +34,7 @@ from claims_app.models import (
     ClaimLink,
     ClaimStatusChange,
     ClaimTag,
+    Comment,
     SearchWord,
     Speaker,
     Tag,
@@ -366,6 +367,7 @@ def claim_detail(pk: int) -> Claim:
         .prefetch_related(
             "status_changes__changed_by",
             "corrections__changed_by",
+            "comments__author",
             "evidence__added_by",
             Prefetch("speaker__aliases"),
             tags_prefetch(),
@@ -378,15 +380,16 @@ def claim_detail(pk: int) -> Claim:
 class HistoryEntry:
     when: datetime.datetime
     who: Any
-    kind: str  # "status" or "correction"
-    change: ClaimStatusChange | ClaimCorrection
+    kind: str  # "status", "correction" or "comment"
+    change: ClaimStatusChange | ClaimCorrection | Comment
 
 
 def claim_history(claim: Claim) -> list[HistoryEntry]:
-    """Status changes and corrections in one timeline, newest first (uses the prefetched rows)."""
+    """Status changes, corrections and comments in one timeline, newest first (uses the prefetched rows)."""
     entries = chain(
         (HistoryEntry(c.changed_at, c.changed_by, "status", c) for c in claim.status_changes.all()),
         (HistoryEntry(c.changed_at, c.changed_by, "correction", c) for c in claim.corrections.all()),
+        (HistoryEntry(c.created_at, c.author, "comment", c) for c in claim.comments.all()),
     )
     return sorted(entries, key=lambda e: e.when, reverse=True)
 

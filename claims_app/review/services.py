@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,12 +25,10 @@ from claims_app.models import (
     ClaimCorrection,
     ClaimStatusChange,
     Evidence,
+    Notification,
     Speaker,
 )
-
-if TYPE_CHECKING:
-    pass
-
+from claims_app.notifications import services as notifications
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +66,9 @@ def change_claim_status(
         )
         ClaimStatusChange.objects.create(
             claim=locked, changed_by=user, old_status=old_status, new_status=status, note=note.strip()
+        )
+        notifications.notify(
+            kind=Notification.Kind.STATUS, actor=user, claim_ids=[locked.pk], detail=Claim.Status(status).label
         )
     # What the UPDATE wrote (the row lock made version + 1 exact), without reading the row again.
     locked.status, locked.version, locked.reviewed_by, locked.reviewed_at = status, locked.version + 1, user, now
@@ -138,6 +138,12 @@ def bulk_change_status(
                 for c in claims
             ]
         )
+        notifications.notify(
+            kind=Notification.Kind.STATUS,
+            actor=user,
+            claim_ids=[c.pk for c in claims],
+            detail=Claim.Status(status).label,
+        )
     logger.info(
         "bulk status %s on %d claims by %s",
         status,
@@ -202,6 +208,12 @@ def correct_claim(
             correction.changed_by = user
             correction.note = note.strip()
         ClaimCorrection.objects.bulk_create(corrections)
+        notifications.notify(
+            kind=Notification.Kind.CORRECTION,
+            actor=user,
+            claim_ids=[locked.pk],
+            detail=", ".join(str(ClaimCorrection.Field(c.field).label).lower() for c in corrections),
+        )
         if any(c.field == ClaimCorrection.Field.TEXT for c in corrections):
             embeddings.queue_after_commit(claim_ids=[locked.pk])
         if any(c.field == ClaimCorrection.Field.SPEAKER for c in corrections):
@@ -232,6 +244,12 @@ def set_claim_rejected(*, claim: Claim, user: User, rejected: bool, note: str = 
             new_value="yes" if rejected else "no",
             note=note.strip(),
             changed_by=user,
+        )
+        notifications.notify(
+            kind=Notification.Kind.CORRECTION,
+            actor=user,
+            claim_ids=[locked.pk],
+            detail="“not a claim” mark",
         )
         locked.is_rejected = rejected
         locked.version += 1
@@ -350,6 +368,13 @@ def bulk_assign(*, claim_ids: Iterable[int], user: User, assignee_username: str,
                 for c in changed
             ]
         )
+        if assignee is not None:
+            notifications.notify(
+                kind=Notification.Kind.ASSIGNED,
+                actor=user,
+                claim_ids=[c.pk for c in changed],
+                recipient_ids=[assignee.pk],
+            )
     logger.info(
         "%d claims assigned to %s by %s",
         len(changed),

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from claims_app import roles
-from claims_app.models import Article, Claim, Speaker
+from claims_app.models import Article, Claim, ClaimStatusChange, Speaker
 from claims_app.review import feedback, rows, selectors, services, tagging
 from claims_app.review.claim_page import PANELS, detail_context, detail_response
 from claims_app.review.forms import (
@@ -49,15 +49,16 @@ logger = logging.getLogger(__name__)
 
 def _conflict_message(claim: Claim) -> str:
     """Tell the editor what the other person did, so they can decide whether to re-apply their change."""
-    history = selectors.claim_history(selectors.claim_detail(claim.pk))
+    # Comments are discussion, not a change someone made to the claim.
+    history = [e for e in selectors.claim_history(selectors.claim_detail(claim.pk)) if e.kind != "comment"]
     other = ""
     if history:
         entry = history[0]
         who = entry.who or "someone"
         ago = timesince(entry.when)
-        if entry.kind == "status":
-            change = entry.change
-            other = f" {who} marked it “{change.get_new_status_display()}” {ago} ago"  # type: ignore[union-attr]
+        change = entry.change
+        if isinstance(change, ClaimStatusChange):
+            other = f" {who} marked it “{change.get_new_status_display()}” {ago} ago"
             if change.note:
                 other += f" (note: “{change.note}”)"
         else:

@@ -34,3 +34,9 @@ SAVED_VIEWS_CHANGED = "savedViewsChanged"
 
 
 CLAIM_PUBLISHED = "claimPublished"
+
+
+COMMENT_ADDED = "commentAdded"
+
+
+NOTIFICATIONS_CHANGED = "notificationsChanged"

@@ -76,6 +76,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "claims_app.web.context_processors.user_permissions",
+                "claims_app.notifications.context_processors.unread_notifications",
             ],
             # The tag library lives in the package whose markup it renders, not in a top-level templatetags/.
             "libraries": {"claim_tags": "claims_app.review.claim_tags"},
@@ -187,6 +188,28 @@ CLAIMS_CUE_LEXICON = env.bool("CLAIMS_CUE_LEXICON", default=True)
 CLAIMS_SERVER_TIMING = env.bool("CLAIMS_SERVER_TIMING", default=True)
 CLAIMS_SLOW_REQUEST_MS = env.int("CLAIMS_SLOW_REQUEST_MS", default=500)
 CLAIMS_TIMING_LOG = env.str("CLAIMS_TIMING_LOG", default="")
+
+# Notifications (claims_app/notifications): always on /notifications/; by email too only when
+# CLAIMS_NOTIFY_EMAIL is on, sent after the change commits through Django's email backend. The backend comes
+# from EMAIL_URL (django-environ: smtp+tls://user:password@host:587, consolemail://, ...), else from
+# EMAIL_HOST (with EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, EMAIL_USE_SSL) as SMTP,
+# else the console (development). CLAIMS_SITE_URL makes the claim links in emails absolute.
+CLAIMS_NOTIFY_EMAIL = env.bool("CLAIMS_NOTIFY_EMAIL", default=False)
+CLAIMS_SITE_URL = env.str("CLAIMS_SITE_URL", default="")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="claimdesk@localhost")
+if env.str("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+elif env.str("EMAIL_HOST", default=""):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = env.str("EMAIL_HOST")
+    EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+    EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+    EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+    EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
+    EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
 LOGGING = {
     "version": 1,
