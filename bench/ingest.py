@@ -85,7 +85,7 @@ def main() -> None:
 
     def ingest_bulk() -> None:
         with transaction.atomic():
-            for name, raw, outcome in ingest_services.prepared_batches(items):
+            for name, raw, outcome, _seconds in ingest_services.prepared_batches(items):
                 if not isinstance(outcome, records.InputRejected):
                     with contextlib.suppress(records.InputRejected):
                         ingest_services.ingest_prepared(raw=raw, filename=name, extraction=outcome)

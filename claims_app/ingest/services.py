@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -120,28 +120,43 @@ def ingest_article(
     )
 
 
-def prepared_batches(
-    items: Iterable[tuple[str, bytes]], *, batch_size: int = 32
-) -> Iterator[tuple[str, bytes, ArticleExtraction | InputRejected]]:
-    """Decode, clean and extract many (filename, raw) items with nlp.pipe; no writes."""
+class Prepared(NamedTuple):
+    """One item of `prepared_batches`: its extraction (or why it was refused) and its share of the NLP time."""
+
+    source: str
+    raw: bytes
+    outcome: ArticleExtraction | InputRejected
+    nlp_seconds: float = 0.0
+
+
+def prepared_batches(items: Iterable[tuple[str, bytes]], *, batch_size: int = 32) -> Iterator[Prepared]:
+    """Decode, clean and extract many (filename, raw) items with nlp.pipe; no writes.
+
+    A batch's NLP time is shared among its articles by length, so each filed article records its ingest time.
+    """
     from claims_app.nlp import pipeline  # spaCy loads only in processes that ingest, not in web readers
 
     nlp = load_nlp()
     pending: list[tuple[str, bytes, CleanedArticle]] = []
 
-    def flush() -> Iterator[tuple[str, bytes, ArticleExtraction | InputRejected]]:
-        extractions = pipeline.analyse_texts(
-            [c for _, _, c in pending], nlp, batch_size=batch_size, cue_lexicon=settings.CLAIMS_CUE_LEXICON
+    def flush() -> Iterator[Prepared]:
+        started = time.perf_counter()
+        extractions = list(
+            pipeline.analyse_texts(
+                [c for _, _, c in pending], nlp, batch_size=batch_size, cue_lexicon=settings.CLAIMS_CUE_LEXICON
+            )
         )
-        for (name, raw, _), extraction in zip(pending, extractions, strict=True):
-            yield name, raw, extraction
+        seconds = time.perf_counter() - started
+        total = sum(len(c.body) for _, _, c in pending) or 1
+        for (name, raw, cleaned), extraction in zip(pending, extractions, strict=True):
+            yield Prepared(name, raw, extraction, seconds * len(cleaned.body) / total)
         pending.clear()
 
     for name, raw in items:
         try:
             pending.append((name, raw, pipeline.prepare(raw, filename=name, max_bytes=max_upload_bytes())))
         except InputRejected as exc:
-            yield name, raw, exc
+            yield Prepared(name, raw, exc)
             continue
         if len(pending) >= batch_size:
             yield from flush()

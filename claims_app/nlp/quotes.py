@@ -239,8 +239,11 @@ def _leading_name(verb: Token, inside: set[int]) -> Token | None:
     for index in sorted(i for i in inside if i < verb.i):
         token = doc[index]
         if token.ent_type_ in {"PERSON", "ORG"} and token.ent_iob_ == "B":
-            entity = next(ent for ent in doc.ents if ent.start == index)
-            return entity.root
+            # The entity starting here, read from the tokens (doc.ents rebuilds every entity on each access).
+            end = index + 1
+            while end < len(doc) and doc[end].ent_iob_ == "I":
+                end += 1
+            return doc[index:end].root
     return None
 
 

@@ -22,6 +22,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
 )
 from django.db.models.functions import Lower
@@ -177,7 +178,10 @@ def _filtered(filters: ClaimFilters) -> QuerySet[Claim]:
     if filters.assignee == ASSIGNEE_NONE:
         qs = qs.filter(assignee__isnull=True)
     elif filters.assignee:
-        qs = qs.filter(assignee__username=filters.assignee)
+        # The user's id as a one-row subquery, not a join on username: with the join, PostgreSQL walked the
+        # newest-first index over every claim looking for the user's few (0.4-0.7 s at 200,000 claims).
+        user_id = User.objects.filter(username=filters.assignee).values("pk")[:1]
+        qs = qs.filter(assignee_id=Subquery(user_id))
     if filters.has_links == "yes":
         qs = qs.filter(_linked())
     elif filters.has_links == "no":

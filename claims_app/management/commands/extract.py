@@ -36,7 +36,7 @@ class Command(BaseCommand):
         directory = speaker_matching.SpeakerDirectory()
         results: list[dict[str, Any]] = []
         failures: list[str] = []
-        for source, _raw, outcome in ingest_services.prepared_batches(items):
+        for source, _raw, outcome, _seconds in ingest_services.prepared_batches(items):
             if isinstance(outcome, InputRejected):
                 failures.append(f"{source}: {outcome}")
                 continue

@@ -66,12 +66,16 @@ class Command(BaseCommand):
             else:
                 progress.write(f"error     {source}: {error}", file=self.stderr)
 
-        for source, raw, outcome in ingest_services.prepared_batches(readable(), batch_size=options["batch_size"]):
+        for source, raw, outcome, nlp_seconds in ingest_services.prepared_batches(
+            readable(), batch_size=options["batch_size"]
+        ):
             if isinstance(outcome, InputRejected):
                 report(source, "error", error=str(outcome))
                 continue
             try:
-                article = ingest_services.ingest_prepared(raw=raw, filename=source, extraction=outcome)
+                article = ingest_services.ingest_prepared(
+                    raw=raw, filename=source, extraction=outcome, nlp_seconds=nlp_seconds
+                )
             except InputRejected as exc:
                 report(source, "error", error=str(exc))
                 continue

@@ -43,7 +43,7 @@ def model_candidates(doc: Doc, spans: Sequence[RoleSpan]) -> list[ClaimCandidate
 
 
 def _candidate(doc: Doc, text: str, attribution: Attribution) -> ClaimCandidate:
-    cue = _cue_lemma(doc, attribution.cue) if attribution.cue else ""
+    cue = _cue_lemma(doc, text, attribution.cue) if attribution.cue else ""
     kind: ClaimKind
     if cue == "according to":
         kind = "according_to"
@@ -51,14 +51,14 @@ def _candidate(doc: Doc, text: str, attribution: Attribution) -> ClaimCandidate:
         kind = "direct"
     else:
         kind = "indirect"
-    mention = source_mention(doc, attribution.source) if attribution.source else None
+    mention = source_mention(doc, attribution.source, text=text) if attribution.source else None
     return ClaimCandidate(attribution.start, attribution.end, kind, cue, mention)
 
 
-def _cue_lemma(doc: Doc, cue: RoleSpan) -> str:
+def _cue_lemma(doc: Doc, text: str, cue: RoleSpan) -> str:
     span = doc.char_span(cue.start, cue.end, alignment_mode="expand")
     if span is None or not len(span):
-        return doc.text[cue.start : cue.end].strip().lower()
+        return text[cue.start : cue.end].strip().lower()
     words = [t for t in span if not t.is_punct and not t.is_space]
     if not words:
         return span.text.strip()
@@ -67,8 +67,12 @@ def _cue_lemma(doc: Doc, cue: RoleSpan) -> str:
     return span.root.lemma_.lower() if span.root in words else words[0].lemma_.lower()
 
 
-def source_mention(doc: Doc, source: RoleSpan) -> Mention | None:
-    """The rules' mention for the head of a tagged source; its own text when the rules make none."""
+def source_mention(doc: Doc, source: RoleSpan, *, text: str | None = None) -> Mention | None:
+    """The rules' mention for the head of a tagged source; its own text when the rules make none.
+
+    `text` is `doc.text`, which spaCy rebuilds from every token on each access: callers looping over an
+    article's sources pass it once (reading it per source made long articles quadratic).
+    """
     span = doc.char_span(source.start, source.end, alignment_mode="expand")
     if span is None or not len(span):
         return None
@@ -83,8 +87,8 @@ def source_mention(doc: Doc, source: RoleSpan) -> Mention | None:
     if mention is not None and (overlaps or root.pos_ == "PRON"):
         return mention
     start, end = words[0].idx, words[-1].idx + len(words[-1])
-    text = doc.text[start:end]
-    return Mention(text=text, start=start, end=end, form=_UNREAD_FORM, kind=_UNREAD_KIND, name=text)
+    words_text = text[start:end] if text is not None else doc[words[0].i : words[-1].i + 1].text
+    return Mention(text=words_text, start=start, end=end, form=_UNREAD_FORM, kind=_UNREAD_KIND, name=words_text)
 
 
 # What source_mention falls back to when the rules read no name, noun or pronoun in a tagged source.

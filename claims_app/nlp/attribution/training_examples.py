@@ -35,7 +35,7 @@ def example(doc: Doc, *, example_id: str, claims: Sequence[FiledClaim], meta: di
     for number, claim in enumerate(sorted(claims, key=lambda c: (c.start, c.end)), start=1):
         source = _part(text, claim.mention_start, claim.mention_end)
         taken = [(claim.start, claim.end)] + ([(source["start"], source["end"])] if source else [])
-        cue = _find_cue(doc, claim, taken)
+        cue = _find_cue(doc, len(text), claim, taken)
         attributions.append(
             {
                 "id": f"E{number}",
@@ -54,13 +54,13 @@ def _part(text: str, start: int | None, end: int | None) -> dict[str, Any] | Non
     return {"text": text[start:end], "start": start, "end": end, "spans": [[start, end]]}
 
 
-def _find_cue(doc: Doc, claim: FiledClaim, taken: Sequence[tuple[int, int]]) -> tuple[int, int] | None:
+def _find_cue(doc: Doc, length: int, claim: FiledClaim, taken: Sequence[tuple[int, int]]) -> tuple[int, int] | None:
     words = claim.cue.casefold().split()
     if not words:
         return None
     lo = min(start for start, _ in taken) - CUE_WINDOW
     hi = max(end for _, end in taken) + CUE_WINDOW
-    window = doc.char_span(max(0, lo), min(len(doc.text), hi), alignment_mode="expand")
+    window = doc.char_span(max(0, lo), min(length, hi), alignment_mode="expand")
     if window is None:
         return None
     best: tuple[int, tuple[int, int]] | None = None
