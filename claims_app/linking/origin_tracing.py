@@ -9,8 +9,8 @@ not). Relays ("as reported by X", wire copy) keep the original speaker at extrac
 retelling. Pairs an editor undid (OriginPairingUndo) never join again.
 
 A fixed number of queries per article, whatever its number of claims: candidates (1), their rows and
-articles (2: the candidates, then the other members of their origins), undone pairs (1), then the writes in one
-transaction.
+articles (2: the candidates, then the other members of their origins), undone pairs (1), same-article
+companions of the paired claims (1), then the writes in one transaction.
 """
 
 from __future__ import annotations
@@ -44,6 +44,10 @@ COSINE_WITHOUT_VENUE = 0.72
 # Without embeddings (model off or vector missing) the pg_trgm similarity alone decides.
 TRIGRAM_ONLY = 0.5
 NEIGHBOURS = 8  # same-speaker nearest claims looked at per claim
+# In one article, the speaker's quote that a paraphrase comes from ("X said the helicopter was at the epicenter
+# ... 'The helicopter was effectively at the epicenter', he said"): it joins the origin its paraphrase joined.
+# Higher than COSINE_WITH_VENUE because a speaker's other statements in the same article share the venue.
+COSINE_SAME_ARTICLE = 0.62
 
 # Exact, not HNSW: "+ 0" keeps the planner off the approximate index, whose scan filtered to one speaker would
 # return too few rows; the speaker's own claims (speaker_id index) are few enough to sort.
@@ -59,6 +63,16 @@ CROSS JOIN LATERAL (
     LIMIT %(neighbours)s
 ) n
 WHERE q.article_id = %(article)s AND NOT q.is_rejected AND q.speaker_id IS NOT NULL AND q.embedding IS NOT NULL
+"""
+
+# The same speaker's other claims in the same article as a paired claim (the anchors), close in wording.
+COMPANION_SQL = """
+SELECT b.id, a.id, 1 - (a.embedding <=> b.embedding), similarity(a.text, b.text)
+FROM claims_app_claim a
+JOIN claims_app_claim b ON b.article_id = a.article_id AND b.speaker_id = a.speaker_id AND b.id <> a.id
+WHERE a.id = ANY(%(anchors)s) AND NOT b.is_rejected AND b.statement_origin_id IS NULL
+  AND a.embedding IS NOT NULL AND b.embedding IS NOT NULL
+  AND 1 - (a.embedding <=> b.embedding) >= %(bar)s
 """
 
 # Claims without vectors (embeddings off): the speaker's claims with similar characters.
@@ -86,6 +100,7 @@ class Pairing:
     trigram: float
     venue: bool | None
     venue_words: tuple[str, ...]
+    same_article: bool = False  # a companion: `other` is the same speaker's paired claim in the same article
 
     def evidence(self, speaker: str) -> dict[str, object]:
         return {
@@ -95,6 +110,7 @@ class Pairing:
             "speaker": speaker,
             "venue_words": list(self.venue_words),
             "venues_agree": self.venue,
+            "same_article": self.same_article,
         }
 
 
@@ -171,7 +187,9 @@ def trace_article(article_id: int) -> list[Pairing]:
     )
     by_id = {c.pk: c for c in claims}
     venues = _venues(claims)
-    relays = {c.article_id: article_relays(c.article.body) for c in claims}
+    # Once per article, not per claim: reading a long article's relays for each of its claims took minutes.
+    articles = {c.article_id: c.article for c in claims}
+    relays = {pk: article_relays(article.body) for pk, article in articles.items()}
     members: dict[int, list[int]] = {}
     for c in claims:
         if c.statement_origin_id:
@@ -201,7 +219,31 @@ def trace_article(article_id: int) -> list[Pairing]:
         best.setdefault(claim_id, []).append(Pairing(claim_id, other_id, cos, float(trigram), venue, words))
     if not best:
         return []
+    _add_companions(best, by_id, venues, undone)
     return _assign(best, by_id)
+
+
+def _add_companions(
+    best: dict[int, list[Pairing]], by_id: dict[int, Claim], venues: dict[int, Venue], undone: set[frozenset[int]]
+) -> None:
+    """Pair each paired claim's close same-article, same-speaker companions with it (after every cross-article
+    pairing, so `_assign` gives the anchor its origin first). One query."""
+    anchors = {pk for pairings in best.values() for p in pairings for pk in (p.claim_id, p.other_id)}
+    with connection.cursor() as cursor:
+        cursor.execute(COMPANION_SQL, {"anchors": sorted(anchors), "bar": COSINE_SAME_ARTICLE})
+        rows = cursor.fetchall()
+    for companion_id, anchor_id, cosine, trigram in sorted(rows, key=lambda row: -row[2]):
+        if companion_id in anchors or companion_id in best or frozenset((companion_id, anchor_id)) in undone:
+            continue
+        if companion_id not in by_id:
+            continue  # another speaker's origin member, outside what was loaded
+        venue = venues_compatible(venues[companion_id], venues[anchor_id])
+        if venue is False:
+            continue
+        words = tuple(dict.fromkeys((*venues[companion_id].evidence, *venues[anchor_id].evidence)))
+        best[companion_id] = [
+            Pairing(companion_id, anchor_id, float(cosine), float(trigram), venue, words, same_article=True)
+        ]
 
 
 def _assign(best: dict[int, list[Pairing]], by_id: dict[int, Claim]) -> list[Pairing]:
@@ -230,6 +272,8 @@ def _assign(best: dict[int, list[Pairing]], by_id: dict[int, Claim]) -> list[Pai
             )
             if origin_id is not None:
                 origin = known[origin_id]
+            elif top.same_article:
+                continue  # a companion joins its anchor's origin, never starts one with it
             else:
                 members = [by_id[claim_id], *(by_id[p.other_id] for p in pairings)]
                 first = _first_seen(members)
@@ -290,5 +334,8 @@ def describe(evidence: dict[str, object]) -> str:
     words = evidence.get("venue_words")
     if isinstance(words, list) and words:
         parts.append("venue: " + ", ".join(str(w) for w in words))
-    parts.append(f"repeats claim #{evidence.get('with_claim')}")
+    if evidence.get("same_article"):
+        parts.append(f"says what claim #{evidence.get('with_claim')} says, in the same article")
+    else:
+        parts.append(f"repeats claim #{evidence.get('with_claim')}")
     return "; ".join(parts) + "."

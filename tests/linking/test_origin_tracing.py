@@ -185,3 +185,32 @@ def test_origin_page_lists_both_articles_in_date_order_with_a_timeline_and_the_a
     assert [c["id"] for c in data["claims"]] == [first.pk, retold.pk]
     assert data["speaker"]["name"] == retold.speaker.name
     assert editor_client.get("/api/origins/999999/").status_code == 404
+
+
+TV_FIRST_WITH_QUOTE = TV_FIRST.replace(
+    "Three hangars burned",
+    '"The minister\'s aircraft stood where the rockets fell hardest," Olund said.\n\n'
+    '"Our crews will have the runway working again within a week," Olund added.\n\nThree hangars burned',
+)
+
+
+def test_the_quote_a_paraphrase_comes_from_joins_its_origin_but_the_speakers_other_statements_do_not(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = ingest_services.ingest_article(raw=TV_FIRST_WITH_QUOTE.encode(), filename="a.txt")
+    run_queued_tasks()
+    retold = ingest(TV_RETOLD, "b.txt", django_capture_on_commit_callbacks)
+    claims = {c.text: c for c in Claim.objects.filter(article=first)}
+    paraphrase = next(c for t, c in claims.items() if "very epicentre" in t)
+    # Too far from the other outlet's wording to pair with it (cosine ~0.56), close to its own paraphrase (~0.63).
+    quote = next(c for t, c in claims.items() if "fell hardest" in t)
+    runway = next(c for t, c in claims.items() if "runway" in t)
+    retold.refresh_from_db()
+    assert retold.statement_origin_id is not None
+    assert paraphrase.statement_origin_id == quote.statement_origin_id == retold.statement_origin_id
+    assert runway.statement_origin_id is None
+    assert quote.origin_evidence["same_article"] is True and quote.origin_evidence["with_claim"] == paraphrase.pk
+    note = ClaimCorrection.objects.get(claim=quote, field=ClaimCorrection.Field.ORIGIN).note
+    assert "in the same article" in note
+    assert {c.corroboration for c in (paraphrase, quote, retold)} == {Claim.Corroboration.SAME_ORIGIN}
