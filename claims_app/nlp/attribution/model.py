@@ -28,7 +28,16 @@ STRIDE = 384  # windows overlap; a piece's features are averaged over the window
 BATCH = 8
 HIDDEN = 256
 HEAD_WINDOW = 256  # word pieces the head attends over at once (as in training)
-TORCH_THREADS = 2
+TORCH_THREADS = 2  # default; CLAIMS_TORCH_THREADS in the environment overrides (the ingest worker sets it)
+
+
+def torch_threads() -> int:
+    """Threads torch may use in this process: CLAIMS_TORCH_THREADS, else TORCH_THREADS, at most the cores."""
+    try:
+        wanted = int(os.environ.get("CLAIMS_TORCH_THREADS", "") or TORCH_THREADS)
+    except ValueError:
+        wanted = TORCH_THREADS
+    return max(1, min(wanted, os.cpu_count() or 1))
 
 
 def base_model_dir() -> Path:
@@ -56,7 +65,7 @@ def encoder() -> tuple[Any, Any]:
     import torch
     from transformers import AutoModel, AutoTokenizer
 
-    torch.set_num_threads(min(TORCH_THREADS, os.cpu_count() or 1))
+    torch.set_num_threads(torch_threads())
     model = AutoModel.from_pretrained(str(base_model_dir()))
     model.eval()
     with warnings.catch_warnings():

@@ -94,7 +94,7 @@ def train(
 
     random.seed(seed)
     torch.manual_seed(seed)
-    torch.set_num_threads(tagger_model.TORCH_THREADS)
+    torch.set_num_threads(tagger_model.torch_threads())
     started = time.monotonic()
     articles = read_articles(train_paths)[: limit or None]
     dev = read_articles([dev_path])[: limit or None] if dev_path else []

@@ -1,0 +1,51 @@
+"""The ingest worker leaves the cores to the web: lower priority and capped torch threads."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from claims_app.nlp.attribution import model
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_worker_lowers_its_priority_and_caps_torch_threads_before_models_load():
+    script = (
+        "import django, os; django.setup();"
+        "from claims_app.management.commands.ingest_worker import limit_cpu;"
+        "print(limit_cpu()); print(os.nice(0), os.environ['CLAIMS_TORCH_THREADS'])"
+    )
+    env = {
+        **os.environ,
+        "CLAIMS_INGEST_CORES": "1",
+        "CLAIMS_INGEST_NICE": "7",
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    said, applied = done.stdout.strip().splitlines()[-2:]
+    start = os.nice(0)
+    assert applied == f"{max(7, start)} 1"
+    assert said == f"Ingest worker: niceness {max(7, start)}, at most 1 torch thread(s)."
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1", 1),
+        ("", min(2, os.cpu_count() or 1)),
+        ("lots", min(2, os.cpu_count() or 1)),
+        ("999", os.cpu_count() or 1),
+        ("0", 1),
+    ],
+)
+def test_torch_threads_follow_the_environment_within_the_cores(monkeypatch, value, expected):
+    monkeypatch.setenv("CLAIMS_TORCH_THREADS", value)
+    assert model.torch_threads() == expected
