@@ -81,8 +81,9 @@ def training_examples(*, everything: bool = False) -> Iterator[dict[str, Any]]:
     # Only lemmas are needed to find the cue again; the parser and tagger stay out of this pass.
     keep = {"tok2vec", "tagger", "attribute_ruler", "lemmatizer"}
     disabled = [name for name in nlp.pipe_names if name not in keep]
-    articles = list(articles_with_feedback(everything=everything))
-    for article, doc in zip(articles, nlp.pipe((a.body for a in articles), disable=disabled), strict=True):
+    # Streamed: articles come from the database in chunks and go through spaCy as they arrive.
+    pairs = ((article.body, article) for article in articles_with_feedback(everything=everything))
+    for doc, article in nlp.pipe(pairs, as_tuples=True, disable=disabled):
         standing = article.claims.filter(is_rejected=False).values_list(
             "start", "end", "cue", "speaker_mention_start", "speaker_mention_end"
         )

@@ -149,12 +149,7 @@ def claim_bulk_status(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = BulkStatusForm(request.POST)
     back = htmx.safe_next(request) or reverse("claims_app:claim_list")
     if not form.is_valid():
-        error = "Select some claims and a status."
-        if request.htmx:
-            context = {"bulk_error": error, "next": back}
-            return htmx.render(request, "claims_app/claim_list.html", context, "bulk-form")
-        messages.error(request, error)
-        return redirect(back)
+        return _bulk_response(request, back, error="Select some claims and a status.")
     result = services.bulk_change_status(
         claim_versions=form.claim_versions(),
         user=request.user,
@@ -164,18 +159,20 @@ def claim_bulk_status(request: AuthenticatedHttpRequest) -> HttpResponse:
     label = Claim.Status(form.cleaned_data["status"]).label
     changed = result.changed
     message = f"Marked {changed} claim{'s' if changed != 1 else ''} “{label}”."
-    conflict = _bulk_conflict_message(result.conflicts)
+    return _bulk_response(request, back, message=message, error=_bulk_conflict_message(result.conflicts))
+
+
+def _bulk_response(request: AuthenticatedHttpRequest, back: str, *, message: str = "", error: str = "") -> HttpResponse:
+    """The bulk bar's answer: its partial with the message and error (htmx; rows refresh when something changed),
+    or both as flash messages and back to the list."""
     if request.htmx:
-        response = htmx.render(
-            request,
-            "claims_app/claim_list.html",
-            {"bulk_message": message, "bulk_error": conflict, "next": back},
-            "bulk-form",
-        )
-        return trigger_client_event(response, events.CLAIMS_CHANGED)
-    messages.success(request, message)
-    if conflict:
-        messages.error(request, conflict)
+        context = {"bulk_message": message, "bulk_error": error, "next": back}
+        response = htmx.render(request, "claims_app/claim_list.html", context, "bulk-form")
+        return trigger_client_event(response, events.CLAIMS_CHANGED) if message else response
+    if message:
+        messages.success(request, message)
+    if error:
+        messages.error(request, error)
     return redirect(back)
 
 
@@ -198,15 +195,7 @@ def claim_bulk_assign(request: AuthenticatedHttpRequest) -> HttpResponse:
             who = form.cleaned_data["assignee"].strip()
             plural = "s" if changed != 1 else ""
             message = f"Assigned {changed} claim{plural} to {who}." if who else f"Unassigned {changed} claim{plural}."
-    if request.htmx:
-        context = {"bulk_message": message, "bulk_error": error, "next": back}
-        response = htmx.render(request, "claims_app/claim_list.html", context, "bulk-form")
-        return trigger_client_event(response, events.CLAIMS_CHANGED) if message else response
-    if error:
-        messages.error(request, error)
-    else:
-        messages.success(request, message)
-    return redirect(back)
+    return _bulk_response(request, back, message=message, error=error)
 
 
 @require_POST
@@ -225,15 +214,7 @@ def claim_bulk_tag(request: AuthenticatedHttpRequest) -> HttpResponse:
             action=form.cleaned_data["action"],
         )
         message = tagging.describe(result)
-    if request.htmx:
-        context = {"bulk_message": message, "bulk_error": error, "next": back}
-        response = htmx.render(request, "claims_app/claim_list.html", context, "bulk-form")
-        return trigger_client_event(response, events.CLAIMS_CHANGED) if message else response
-    if error:
-        messages.error(request, error)
-    else:
-        messages.success(request, message)
-    return redirect(back)
+    return _bulk_response(request, back, message=message, error=error)
 
 
 def _bulk_conflict_message(conflicts: list[int]) -> str:

@@ -51,7 +51,7 @@ def _candidate(doc: Doc, text: str, attribution: Attribution) -> ClaimCandidate:
         kind = "direct"
     else:
         kind = "indirect"
-    mention = source_mention(doc, attribution.source, text=text) if attribution.source else None
+    mention = source_mention(doc, text, attribution.source) if attribution.source else None
     return ClaimCandidate(attribution.start, attribution.end, kind, cue, mention)
 
 
@@ -67,11 +67,11 @@ def _cue_lemma(doc: Doc, text: str, cue: RoleSpan) -> str:
     return span.root.lemma_.lower() if span.root in words else words[0].lemma_.lower()
 
 
-def source_mention(doc: Doc, source: RoleSpan, *, text: str | None = None) -> Mention | None:
+def source_mention(doc: Doc, text: str, source: RoleSpan) -> Mention | None:
     """The rules' mention for the head of a tagged source; its own text when the rules make none.
 
     `text` is `doc.text`, which spaCy rebuilds from every token on each access: callers looping over an
-    article's sources pass it once (reading it per source made long articles quadratic).
+    article's sources read it once (reading it per source made long articles quadratic).
     """
     span = doc.char_span(source.start, source.end, alignment_mode="expand")
     if span is None or not len(span):
@@ -87,8 +87,9 @@ def source_mention(doc: Doc, source: RoleSpan, *, text: str | None = None) -> Me
     if mention is not None and (overlaps or root.pos_ == "PRON"):
         return mention
     start, end = words[0].idx, words[-1].idx + len(words[-1])
-    words_text = text[start:end] if text is not None else doc[words[0].i : words[-1].i + 1].text
-    return Mention(text=words_text, start=start, end=end, form=_UNREAD_FORM, kind=_UNREAD_KIND, name=words_text)
+    return Mention(
+        text=text[start:end], start=start, end=end, form=_UNREAD_FORM, kind=_UNREAD_KIND, name=text[start:end]
+    )
 
 
 # What source_mention falls back to when the rules read no name, noun or pronoun in a tagged source.
