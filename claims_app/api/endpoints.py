@@ -8,7 +8,7 @@ gives 401, a login without read access 403. /api/claims/ takes exactly the query
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, Any, TypedDict
+from typing import TYPE_CHECKING, Annotated, Any, TypedDict, get_args, get_origin, get_type_hints
 
 from django.http import HttpRequest, QueryDict
 from django.shortcuts import get_object_or_404
@@ -18,7 +18,7 @@ from django_stubs_ext import WithAnnotations
 from ninja import NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
-from pydantic import AfterValidator
+from pydantic import AfterValidator, create_model
 
 from claims_app.api.tokens import hash_api_key
 from claims_app.linking import selectors as linking_selectors
@@ -26,9 +26,11 @@ from claims_app.linking import suggestions
 from claims_app.models import ApiToken, Article, Claim, Speaker, StatementOrigin
 from claims_app.publishing import selectors as publishing_selectors
 from claims_app.review import selectors as review_selectors
+from claims_app.review.filters import PARAMETERS, ClaimFilters
 from claims_app.review.forms import ClaimFilterForm
 from claims_app.speakers import selectors as speakers_selectors
 from claims_app.web import security
+from claims_app.web.forms import SearchField
 from claims_app.web.params import clean_text
 
 READ_PERMISSION = "claims_app.view_claim"
@@ -269,23 +271,33 @@ class SpeakerQuery(Schema):
     page_size: int = 50
 
 
-class ClaimQuery(Schema):
+def _claim_filter_fields() -> dict[str, Any]:
+    """ClaimFilters' documented parameters as query-schema fields: the same names, types and defaults (a
+    repeatable parameter as a list; free text cleaned as the form's SearchField cleans it)."""
+    hints = get_type_hints(ClaimFilters)
+    fields: dict[str, Any] = {}
+    for parameter in PARAMETERS:
+        if not parameter.documented:
+            continue
+        annotation, default = hints[parameter.attribute], parameter.default
+        if get_origin(annotation) is tuple:
+            annotation, default = list[get_args(annotation)[0]], list(default)  # type: ignore[misc]
+        elif isinstance(parameter.form_field, SearchField):
+            annotation = CleanText
+        fields[parameter.name] = (annotation, default)
+    return fields
+
+
+if TYPE_CHECKING:
+    ClaimFilterQuery = Schema
+else:
+    ClaimFilterQuery = create_model("ClaimFilterQuery", __base__=Schema, **_claim_filter_fields())
+
+
+# The filter fields come from review.filters.ClaimFilters; the docstring is the OpenAPI description.
+class ClaimQuery(ClaimFilterQuery):
     """The /claims/ filters (parsed by the same form as the page)."""
 
-    q: CleanText = ""
-    status: str = ""
-    kind: str = ""
-    speaker: int | None = None
-    article: int | None = None
-    outlet: str = ""
-    published_from: datetime.date | None = None
-    published_to: datetime.date | None = None
-    has_links: str = ""
-    rejected: str = ""
-    corroboration: str = ""
-    assignee: CleanText = ""  # a username, "me" (the caller) or "none"
-    sort: str = "newest"
-    tag: list[str] = []  # repeatable: claims with all of these tags
     page: int = 1
     page_size: int = 50
 
@@ -342,7 +354,7 @@ def _paged(qs, page: int, page_size: int) -> dict[str, Any]:
     }
 
 
-def filters_from_query(query: QueryDict, user: Any = None) -> review_selectors.ClaimFilters:
+def filters_from_query(query: QueryDict, user: Any = None) -> ClaimFilters:
     """The claim list's filters from a query string, exactly as /claims/ reads them (`user` is "me")."""
     return ClaimFilterForm(query, outlets=review_selectors.outlets(), user=user).filters()
 

@@ -41,6 +41,7 @@ from claims_app.models import (
     Tag,
 )
 from claims_app.models.claims import claim_row_columns, live_claim_count
+from claims_app.review.filters import ASSIGNEE_NONE, SORTS, ClaimFilters
 from claims_app.web import params
 
 # Counting every match of an unfiltered list at 200,000+ claims costs more than the page itself;
@@ -50,41 +51,7 @@ COUNT_CAP = 10_000
 # Above this many search matches a page is found fastest by walking the sort order's index.
 DENSE_MATCHES = 2_000
 
-SORTS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "newest": ("Newest first", ("-created_at", "-pk")),
-    "oldest": ("Oldest first", ("created_at", "pk")),
-    "speaker": ("Speaker A–Z", ("speaker__name", "-created_at", "-pk")),
-    "status": ("Status", ("status", "-created_at", "-pk")),
-}
-
-
-ASSIGNEE_NONE = "none"
-ASSIGNEE_ME = "me"
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimFilters:
-    """Filters for the claim list, parsed from (and written back to) the query string."""
-
-    q: str = ""
-    status: str = ""
-    kind: str = ""
-    speaker: int | None = None
-    article: int | None = None
-    origin: int | None = None  # a StatementOrigin id
-    outlet: str = ""
-    published_from: datetime.date | None = None
-    published_to: datetime.date | None = None
-    has_links: str = ""  # "", "yes", "no"
-    rejected: str = ""  # "" hides rejected spans, "include", "only"
-    corroboration: str = ""  # a Claim.Corroboration value
-    assignee: str = ""  # a username, or "none" for unassigned claims ("me" is resolved by the form)
-    sort: str = "newest"
-    tags: tuple[str, ...] = ()  # tag names; a claim must have all of them
-
-
 # A claim's tags in one query for a whole page (the list, the API, the exports), in name order.
-MAX_TAG_FILTERS = 5
 MAX_TAG_NAMES = 500
 
 
