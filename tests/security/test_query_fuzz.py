@@ -16,26 +16,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from claims_app.models import ClaimLink
+from claims_app.review.filters import URL_PARAMETERS
 from tests.factories import ClaimFactory, ClaimLinkFactory, SpeakerFactory
 
 pytestmark = pytest.mark.django_db
 
-CLAIM_FILTERS = [
-    "q",
-    "status",
-    "kind",
-    "speaker",
-    "article",
-    "outlet",
-    "published_from",
-    "published_to",
-    "has_links",
-    "rejected",
-    "corroboration",
-    "assignee",
-    "sort",
-    "page",
-]
+CLAIM_FILTERS = [*URL_PARAMETERS, "page"]
 
 # (method, path with {claim}/{article}/{speaker}/{link}, parameters) from claims_app/urls.py, the forms and
 # the API's query schemas. The POST one is the link form's `claim`, which is read like a query value.
