@@ -17,10 +17,12 @@ from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from claims_app.api.endpoints import claim_json, filters_from_query
+from claims_app.api.endpoints import filters_from_query
+from claims_app.api.schemas import claim_json
 from claims_app.models import Claim, WorkflowSettings
 from claims_app.publishing.claim_review import RATED, claim_review
 from claims_app.review import selectors as review_selectors
+from claims_app.review.filters import ClaimFilters
 from claims_app.web.script_safe import script_safe_chunks
 from claims_app.web.spreadsheet import FormulaSafeWriter
 
@@ -45,7 +47,7 @@ CSV_COLUMNS = [
 ]
 
 
-def export_claims(filters: review_selectors.ClaimFilters) -> QuerySet[Claim]:
+def export_claims(filters: ClaimFilters) -> QuerySet[Claim]:
     """The claims of a filtered list, in the list's order, with what the exports print."""
     return (
         review_selectors.claim_list(filters)

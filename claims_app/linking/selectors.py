@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from django.db.models import (
     Q,
@@ -148,31 +147,3 @@ def origin_page(pk: int) -> OriginPage:
         width=TIMELINE_WIDTH,
         height=20 + TIMELINE_ROW * max(len(outlets), 1),
     )
-
-
-def origin_json(page: OriginPage) -> dict[str, Any]:
-    """The origin page as JSON (the API's /api/origins/<id>/)."""
-    origin = page.origin
-    return {
-        "id": origin.pk,
-        "speaker": {"id": origin.speaker.pk, "name": origin.speaker.name} if origin.speaker else None,
-        "medium": origin.medium,
-        "first_seen": origin.first_seen.isoformat() if origin.first_seen else None,
-        "first_article_id": origin.first_article_id,
-        "claims": [
-            {
-                "id": a.claim.pk,
-                "text": a.claim.text,
-                "article_id": a.claim.article_id,
-                "outlet": a.claim.article.outlet,
-                "published_at": a.claim.article.published_at.isoformat() if a.claim.article.published_at else None,
-                "origin_assigned_by": a.claim.origin_assigned_by,
-                "changed_words": [w for w, changed in a.words if changed],
-            }
-            for a in page.appearances
-        ],
-        "related": [
-            {"relation": r.relation, "origin_id": r.origin.pk if r.origin else None, "claim_id": r.claim.pk}
-            for r in page.related
-        ],
-    }

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from claims_app.api.schemas import SuggestionOut
 from claims_app.linking import suggestions as link_suggestions
 from claims_app.models import Claim
 
@@ -36,7 +37,8 @@ class Command(BaseCommand):
             raise CommandError(f"No claim with id {options['claim_id']}.")
         suggestions = link_suggestions.suggestions_for(claim, top=options["top"], embed_missing=True)
         if options["json"]:
-            self.stdout.write(json.dumps([s.as_json() for s in suggestions], ensure_ascii=False))
+            rows = [SuggestionOut.model_validate(s).model_dump() for s in suggestions]  # the API's suggestion JSON
+            self.stdout.write(json.dumps(rows, ensure_ascii=False))
             return
         self.stdout.write(f"Claim {claim.pk}: {claim.text[:100]}")
         if not suggestions:
