@@ -1,7 +1,8 @@
 """Function views: parse the request, call a selector or service, render. Permission checks live here.
 
-With htmx, a view renders only the partial the request targets (`HX-Target`) and announces what changed
-through `HX-Trigger` so other panels refresh themselves; without JavaScript the same URLs do POST/redirect/GET.
+With htmx, a view renders only the partial the request targets (`HX-Target`, read by htmx.partial_for) and
+announces what changed through `HX-Trigger` so other panels refresh themselves; without JavaScript the same URLs
+do POST/redirect/GET.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from django_htmx.http import trigger_client_event
 from claims_app import roles
 from claims_app.models import Article, Claim, ClaimStatusChange, Speaker
 from claims_app.review import feedback, rows, selectors, services, tagging
-from claims_app.review.claim_page import PANELS, detail_context, detail_response
+from claims_app.review.claim_page import PANEL_TARGETS, detail_context, detail_response
 from claims_app.review.forms import (
     AddClaimForm,
     AssignForm,
@@ -113,7 +114,7 @@ def claim_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "tag_filter_chips": _tag_filter_chips(query, filters.tags),
         "tag_names": selectors.tag_names() if roles.can_review(request.user) else [],
     }
-    partial = "results" if htmx.hx_target(request) == "results" else None
+    partial = htmx.partial_for(request, {"results": "results"})
     return htmx.render(request, "claims_app/claim_list.html", context, partial)
 
 
@@ -229,8 +230,7 @@ def _bulk_conflict_message(conflicts: list[int]) -> str:
 
 @require_GET
 def claim_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    panel = request.GET.get("panel", "") if request.htmx else ""
-    return detail_response(request, pk, panel if panel in PANELS else None)
+    return detail_response(request, pk, htmx.partial_for(request, PANEL_TARGETS))
 
 
 @require_POST
@@ -238,12 +238,12 @@ def claim_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     htmx.require(roles.can_review(request.user), "Only editors can review claims.")
     claim = htmx.get_or_404(selectors.claim_ref, pk)  # the service locks and reads the row itself
     form = StatusForm(request.POST)
-    target = htmx.hx_target(request)
+    # From the claim list's row, the article page's card, or the claim page's status panel.
+    partial = htmx.partial_for(request, {f"claim-{pk}": "row", "claim-card": "card"}, default="status-panel")
 
     def panel_response(**extra: Any) -> HttpResponse:
-        if target == f"claim-{pk}":
+        if partial == "row":
             return _row_response(request, pk, next=htmx.safe_next(request), **extra)
-        partial = "card" if target == "claim-card" else "status-panel"
         return detail_response(request, pk, partial, **extra)
 
     if not form.is_valid():
@@ -321,8 +321,7 @@ def claim_reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         claim=claim, user=request.user, rejected=not restore, note=form.cleaned_data.get("note", "")
     )
     message = "Restored as a claim." if restore else "Marked as not a claim; kept for extraction feedback."
-    if request.htmx:
-        partial = "card" if htmx.hx_target(request) == "claim-card" else "correct-panel"
+    if partial := htmx.partial_for(request, {"claim-card": "card"}, default="correct-panel"):
         response = detail_response(request, pk, partial, correction_message=message)
         return trigger_client_event(response, events.CLAIM_CORRECTED, {"id": pk})
     messages.success(request, message)
@@ -437,7 +436,7 @@ def _article_context(article: Article, **extra: Any) -> dict[str, Any]:
 @require_GET
 def article_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     article = htmx.get_or_404(selectors.article_detail, pk)
-    partial = "body" if htmx.hx_target(request) == "article-body" else None
+    partial = htmx.partial_for(request, {"article-body": "body"})
     return htmx.render(request, "claims_app/article_detail.html", _article_context(article), partial)
 
 

@@ -28,7 +28,7 @@ def speaker_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "query": urlencode({"q": q}) if q else "",
         "suggestions": list(selectors.merge_suggestions()[:20]),
     }
-    partial = "speaker-results" if htmx.hx_target(request) == "speaker-results" else None
+    partial = htmx.partial_for(request, {"speaker-results": "speaker-results"})
     return htmx.render(request, "claims_app/speaker_list.html", context, partial)
 
 

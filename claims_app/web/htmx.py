@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -25,7 +26,7 @@ def render(
     status: int = 200,
 ) -> HttpResponse:
     response = TemplateResponse(request, f"{template}#{partial}" if partial else template, context, status=status)
-    patch_vary_headers(response, ("HX-Request",))
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))  # partial_for reads both
     return response
 
 
@@ -34,8 +35,17 @@ def require(allowed: bool, message: str) -> None:
         raise PermissionDenied(message)
 
 
-def hx_target(request: AuthenticatedHttpRequest) -> str:
-    return (request.htmx.target or "") if request.htmx else ""
+def partial_for(
+    request: AuthenticatedHttpRequest, targets: Mapping[str, str], default: str | None = None
+) -> str | None:
+    """The partial an htmx request is answered with, chosen by the element it swaps: `HX-Target` (that element's
+    id) looked up in `targets` (id -> partial name), else `default`. None without htmx: the whole page.
+
+    The one way views choose a partial; the URL stays the page's own, so what htmx pushes into the history or an
+    editor shares is never a fragment's."""
+    if not request.htmx:
+        return None
+    return targets.get(request.htmx.target or "", default)
 
 
 def paginate(request: AuthenticatedHttpRequest, object_list, per_page: int | None = None):

@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from claims_app.models import ClaimLink
+from claims_app.review.claim_page import PANEL_TARGETS
 from claims_app.review.filters import URL_PARAMETERS
 from tests.factories import ClaimFactory, ClaimLinkFactory, SpeakerFactory
 
@@ -28,7 +29,7 @@ CLAIM_FILTERS = [*URL_PARAMETERS, "page"]
 ENDPOINTS = [
     ("get", "/", ["page"]),
     ("get", "/claims/", CLAIM_FILTERS),
-    ("get", "/claims/{claim}/", ["link_q", "panel", "page"]),
+    ("get", "/claims/{claim}/", ["link_q", "page"]),
     ("get", "/articles/", ["page"]),
     ("get", "/articles/{article}/", ["page"]),
     ("get", "/articles/new/", ["batch"]),
@@ -53,7 +54,7 @@ odd = st.one_of(
     st.text(max_size=20),
     st.lists(st.sampled_from(TROUBLE), min_size=1, max_size=3).map("".join),
 )
-HTMX_TARGETS = ["", "results", "speaker-results", "link-results", "links", "status-panel"]
+HTMX_TARGETS = ["", "results", "speaker-results", "article-body", "notification-list", *PANEL_TARGETS]
 
 
 def _encode(value: str) -> str:
