@@ -7,18 +7,16 @@ gives 401, a login without read access 403. /api/claims/ takes exactly the query
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest, QueryDict
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, QueryDict
 from django.urls import URLPattern
-from django.utils import timezone
 from ninja import NinjaAPI, Query
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 
+from claims_app.api import tokens
 from claims_app.api.schemas import (
     ArticlePageOut,
     ClaimDetailOut,
@@ -31,10 +29,9 @@ from claims_app.api.schemas import (
     SuggestionOut,
     ValidationErrorOut,
 )
-from claims_app.api.tokens import hash_api_key
 from claims_app.linking import selectors as linking_selectors
 from claims_app.linking import suggestions
-from claims_app.models import ApiToken, Claim, StatementOrigin
+from claims_app.models import Claim, StatementOrigin
 from claims_app.review import selectors as review_selectors
 from claims_app.review.filters import ClaimFilters
 from claims_app.review.forms import ClaimFilterForm
@@ -44,7 +41,6 @@ from claims_app.web import security
 READ_PERMISSION = "claims_app.view_claim"
 MAX_PAGE_SIZE = 200
 MAX_PAGE = 100_000  # as /claims/; a bigger page number made an OFFSET past PostgreSQL's bigint (a 500)
-TOKEN_TOUCH_INTERVAL = datetime.timedelta(minutes=5)
 
 
 def _reader(user: Any) -> Any:
@@ -67,13 +63,11 @@ class ReaderToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         if security.api_token_locked_out(request):  # guessing keys: throttled per address, as logins are
             raise HttpError(429, "Too many wrong API tokens from this address; try again later.")
-        row = ApiToken.objects.select_related("user").filter(key_sha256=hash_api_key(token.strip())).first()
+        row = tokens.token_for_key(token)
         if row is None or not row.user.is_active:
             security.record_api_token_failure(request)
             return None
-        now = timezone.now()
-        if row.last_used_at is None or now - row.last_used_at > TOKEN_TOUCH_INTERVAL:
-            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+        tokens.touch_token(row)
         request.user = row.user
         return _reader(row.user)
 
@@ -152,7 +146,10 @@ def claim(request: HttpRequest, claim_id: int) -> Claim:
     "/claims/{claim_id}/suggestions/", response=_documented(list[SuggestionOut]), summary="Suggested links, best first"
 )
 def claim_suggestions(request: HttpRequest, claim_id: int, top: int = 10) -> list[suggestions.Suggestion]:
-    row = get_object_or_404(Claim.objects.select_related("article").defer("article__raw", "article__body"), pk=claim_id)
+    try:
+        row = linking_selectors.claim_for_suggestions(claim_id)
+    except Claim.DoesNotExist:
+        raise Http404 from None  # ninja's own 404 answer, {"detail": "Not Found"}
     return suggestions.suggestions_for(row, top=min(max(top, 1), 100))
 
 

@@ -140,7 +140,7 @@ class OriginOut(Schema):
 
     @staticmethod
     def resolve_claim_ids(origin: StatementOrigin) -> list[int]:
-        return list(origin.claims.order_by("pk").values_list("pk", flat=True)[:500])
+        return linking_selectors.origin_claim_ids(origin)
 
 
 # Read from review.selectors.HistoryEntry (a status change or a correction).

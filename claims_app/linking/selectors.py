@@ -24,6 +24,34 @@ class LinkedClaim:
     other: Claim
 
 
+def claim_with_article(pk: int) -> Claim:
+    """A claim with its speaker and article, which the link and origin actions read."""
+    return Claim.objects.select_related("speaker", "article").get(pk=pk)
+
+
+def claim_by_id(pk: int) -> Claim:
+    """The claim at the other end of a link or suggestion."""
+    return Claim.objects.get(pk=pk)
+
+
+def claim_for_suggestions(pk: int) -> Claim:
+    """A claim with its article (not its text columns), which ranking its suggestions reads."""
+    return Claim.objects.select_related("article").defer("article__raw", "article__body").get(pk=pk)
+
+
+def origin_or_none(pk: int | None) -> StatementOrigin | None:
+    return StatementOrigin.objects.filter(pk=pk).first() if pk else None
+
+
+def origin_claim_ids(origin: StatementOrigin, limit: int = 500) -> list[int]:
+    """The ids of the claims in an origin, in id order (at most `limit`)."""
+    return list(origin.claims.order_by("pk").values_list("pk", flat=True)[:limit])
+
+
+def link(pk: int) -> ClaimLink:
+    return ClaimLink.objects.get(pk=pk)
+
+
 def claim_links(claim: Claim) -> list[LinkedClaim]:
     links = (
         ClaimLink.objects.filter(Q(from_claim=claim) | Q(to_claim=claim))

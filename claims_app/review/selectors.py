@@ -376,12 +376,27 @@ def article_list() -> QuerySet[Article]:
     )
 
 
+def filter_speaker(pk: int | None) -> Speaker | None:
+    """The speaker the claim list is filtered by, for its chip (None when there is none)."""
+    return Speaker.objects.filter(pk=pk).first() if pk else None
+
+
+def filter_article(pk: int | None) -> Article | None:
+    """The article the claim list is filtered by, for its chip (None when there is none)."""
+    return Article.objects.defer("raw", "body").filter(pk=pk).first() if pk else None
+
+
 def article_detail(pk: int) -> Article:
     return Article.objects.defer("raw").select_related("uploaded_by").get(pk=pk)
 
 
 def article_claims(article: Article) -> QuerySet[Claim]:
     return article.claims.select_related("speaker").order_by("start", "pk")
+
+
+def claim_spans(article: Article) -> QuerySet[Claim, tuple[int, int]]:
+    """The (start, end) of every claim in the article, read only when iterated."""
+    return article.claims.values_list("start", "end")
 
 
 def status_counts() -> dict[str, int]:

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from claims_app import roles
-from claims_app.models import Article, Claim, ClaimStatusChange, Speaker
+from claims_app.models import Article, Claim, ClaimStatusChange
 from claims_app.review import feedback, rows, selectors, services, tagging
 from claims_app.review.claim_page import PANEL_TARGETS, detail_context, detail_response
 from claims_app.review.forms import (
@@ -107,10 +107,8 @@ def claim_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "rows": rows.claim_rows(page.object_list),
         "next": request.get_full_path(),
         "query": query.urlencode(),
-        "speaker_chip": Speaker.objects.filter(pk=filters.speaker).first() if filters.speaker else None,
-        "article_chip": Article.objects.defer("raw", "body").filter(pk=filters.article).first()
-        if filters.article
-        else None,
+        "speaker_chip": selectors.filter_speaker(filters.speaker),
+        "article_chip": selectors.filter_article(filters.article),
         "tag_filter_chips": _tag_filter_chips(query, filters.tags),
         "tag_names": selectors.tag_names() if roles.can_review(request.user) else [],
     }
@@ -450,8 +448,7 @@ def article_add_claim(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         start, end = data["start"], data["end"]
         try:
             if start is None or end is None or _words(article.body[start:end]) != _words(data["text"]):
-                taken = article.claims.values_list("start", "end")
-                start, end = services.find_span(article.body, data["text"], taken)
+                start, end = services.find_span(article.body, data["text"], selectors.claim_spans(article))
             claim = services.add_claim(
                 article=article,
                 user=request.user,

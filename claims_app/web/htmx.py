@@ -6,14 +6,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from claims_app.models import Article, Claim, Speaker
 from claims_app.web import params
 from claims_app.web.request import AuthenticatedHttpRequest
 
@@ -56,10 +55,11 @@ def page_number(request: AuthenticatedHttpRequest) -> int:
     return params.page_number(request.GET.get("page"))
 
 
-def get_or_404(selector, pk: int):
+def get_or_404(selector, pk):
+    """What `selector(pk)` finds, or a 404 when it raises a model's DoesNotExist."""
     try:
         return selector(pk)
-    except (Article.DoesNotExist, Claim.DoesNotExist, Speaker.DoesNotExist):
+    except ObjectDoesNotExist:
         raise Http404("Not found.") from None
 
 
