@@ -1,11 +1,11 @@
 """The claim-list filters, declared once.
 
 Each field of `ClaimFilters` is one URL parameter of /claims/ (the exports, saved views and /api/claims/ take
-the same query string): its type and default as the selectors read it, and the form field that parses it.
-`ClaimFilterForm` (review/forms.py) and the API's `ClaimQuery` (api/schemas.py) are built from this table, and
-tests read the parameter names from it, so a new filter is one line here plus its condition in
-`selectors._filtered`. The parameter names and the values they accept are public: shared links and saved
-views hold them.
+the same query string): its type and default as the selectors read it, the form field that parses it, and for
+a plain match the Claim lookup it filters on. `ClaimFilterForm` (review/forms.py), the API's `ClaimQuery`
+(api/schemas.py) and `selectors._filtered` are built from this table, and tests read the parameter names from
+it, so a new plain filter is one line here (one with a rule of its own adds that rule to `_filtered`). The
+parameter names and the values they accept are public: shared links and saved views hold them.
 """
 
 from __future__ import annotations
@@ -64,14 +64,17 @@ class Parameter:
     form_field: forms.Field  # parses the parameter (the filter form's field)
     default: Any
     documented: bool  # listed among the API's OpenAPI parameters
+    lookup: str  # a set value keeps the claims matching this lookup; "" for the filters _filtered spells out
 
 
 _PARAMETER = "claims_app.parameter"
 
 
-def _filter(default: Any, form_field: forms.Field, *, param: str = "", documented: bool = True) -> Any:
+def _filter(
+    default: Any, form_field: forms.Field, *, lookup: str = "", param: str = "", documented: bool = True
+) -> Any:
     """A ClaimFilters field read from the URL parameter `param` (the field's own name unless given)."""
-    return dataclasses.field(default=default, metadata={_PARAMETER: (param, form_field, documented)})
+    return dataclasses.field(default=default, metadata={_PARAMETER: (param, form_field, documented, lookup)})
 
 
 def _choices(any_label: str, choices: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -83,19 +86,37 @@ class ClaimFilters:
     """Filters for the claim list, parsed from (and written back to) the query string."""
 
     q: str = _filter("", SearchField(required=False, label="Search", widget=forms.TextInput(attrs={"type": "search"})))
-    status: str = _filter("", forms.ChoiceField(required=False, choices=_choices("Any status", Claim.Status.choices)))
-    kind: str = _filter("", forms.ChoiceField(required=False, choices=_choices("Any kind", Claim.Kind.choices)))
-    speaker: int | None = _filter(None, forms.IntegerField(required=False, widget=forms.HiddenInput))
-    article: int | None = _filter(None, forms.IntegerField(required=False, widget=forms.HiddenInput))
+    status: str = _filter(
+        "", forms.ChoiceField(required=False, choices=_choices("Any status", Claim.Status.choices)), lookup="status"
+    )
+    kind: str = _filter(
+        "", forms.ChoiceField(required=False, choices=_choices("Any kind", Claim.Kind.choices)), lookup="kind"
+    )
+    speaker: int | None = _filter(
+        None, forms.IntegerField(required=False, widget=forms.HiddenInput), lookup="speaker_id"
+    )
+    article: int | None = _filter(
+        None, forms.IntegerField(required=False, widget=forms.HiddenInput), lookup="article_id"
+    )
     # A StatementOrigin id. /api/claims/ reads it too but never listed it among its OpenAPI parameters, which are
     # a public contract as they stand.
-    origin: int | None = _filter(None, forms.IntegerField(required=False, widget=forms.HiddenInput), documented=False)
-    outlet: str = _filter("", forms.ChoiceField(required=False, choices=[]))  # the choices: ClaimFilterForm(outlets=)
+    origin: int | None = _filter(
+        None,
+        forms.IntegerField(required=False, widget=forms.HiddenInput),
+        lookup="statement_origin_id",
+        documented=False,
+    )
+    # The choices come from ClaimFilterForm(outlets=...).
+    outlet: str = _filter("", forms.ChoiceField(required=False, choices=[]), lookup="article__outlet")
     published_from: datetime.date | None = _filter(
-        None, forms.DateField(required=False, label="Published from", widget=forms.DateInput({"type": "date"}))
+        None,
+        forms.DateField(required=False, label="Published from", widget=forms.DateInput({"type": "date"})),
+        lookup="article__published_at__gte",
     )
     published_to: datetime.date | None = _filter(
-        None, forms.DateField(required=False, label="to", widget=forms.DateInput({"type": "date"}))
+        None,
+        forms.DateField(required=False, label="to", widget=forms.DateInput({"type": "date"})),
+        lookup="article__published_at__lte",
     )
     has_links: str = _filter("", forms.ChoiceField(required=False, choices=HAS_LINKS_CHOICES, label="Links"))
     # "" hides rejected spans, "include", "only"
@@ -105,6 +126,7 @@ class ClaimFilters:
         forms.ChoiceField(
             required=False, choices=_choices("Any corroboration", Claim.Corroboration.choices), label="Corroboration"
         ),
+        lookup="corroboration",
     )
     # A username, or "none" for unassigned claims ("me" is resolved by the form).
     assignee: str = _filter(
@@ -122,9 +144,9 @@ class ClaimFilters:
 
 
 PARAMETERS: tuple[Parameter, ...] = tuple(
-    Parameter(param or field.name, field.name, form_field, field.default, documented)
+    Parameter(param or field.name, field.name, form_field, field.default, documented, lookup)
     for field in dataclasses.fields(ClaimFilters)
-    for param, form_field, documented in [field.metadata[_PARAMETER]]
+    for param, form_field, documented, lookup in [field.metadata[_PARAMETER]]
 )
 
 # The claim list's URL parameters, in the form's order (without `page`, which every list has).

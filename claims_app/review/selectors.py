@@ -41,7 +41,7 @@ from claims_app.models import (
     Tag,
 )
 from claims_app.models.claims import claim_row_columns, live_claim_count
-from claims_app.review.filters import ASSIGNEE_NONE, SORTS, ClaimFilters
+from claims_app.review.filters import ASSIGNEE_NONE, PARAMETERS, SORTS, ClaimFilters
 from claims_app.web import params
 
 # Counting every match of an unfiltered list at 200,000+ claims costs more than the page itself;
@@ -118,30 +118,19 @@ def _linked() -> Exists:
     return Exists(ClaimLink.objects.filter(Q(from_claim=OuterRef("pk")) | Q(to_claim=OuterRef("pk"))))
 
 
+# The filters that keep the claims matching one lookup (review/filters.py); the others have their rule below.
+PLAIN_PARAMETERS = tuple(p for p in PARAMETERS if p.lookup)
+
+
 def _filtered(filters: ClaimFilters) -> QuerySet[Claim]:
     qs = Claim.objects.all()
     if filters.rejected == "only":
         qs = qs.filter(is_rejected=True)
     elif filters.rejected != "include":
         qs = qs.filter(is_rejected=False)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.kind:
-        qs = qs.filter(kind=filters.kind)
-    if filters.speaker:
-        qs = qs.filter(speaker_id=filters.speaker)
-    if filters.article:
-        qs = qs.filter(article_id=filters.article)
-    if filters.origin:
-        qs = qs.filter(statement_origin_id=filters.origin)
-    if filters.outlet:
-        qs = qs.filter(article__outlet=filters.outlet)
-    if filters.published_from:
-        qs = qs.filter(article__published_at__gte=filters.published_from)
-    if filters.published_to:
-        qs = qs.filter(article__published_at__lte=filters.published_to)
-    if filters.corroboration:
-        qs = qs.filter(corroboration=filters.corroboration)
+    for parameter in PLAIN_PARAMETERS:  # status, kind, speaker, article, origin, outlet, dates, corroboration
+        if value := getattr(filters, parameter.attribute):
+            qs = qs.filter(**{parameter.lookup: value})
     if filters.assignee == ASSIGNEE_NONE:
         qs = qs.filter(assignee__isnull=True)
     elif filters.assignee:
