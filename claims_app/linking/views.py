@@ -8,14 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-from django_htmx.http import trigger_client_event
 
 from claims_app import roles
 from claims_app.linking import selectors, services
@@ -65,10 +62,12 @@ def suggestion_dismiss(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             score=form.cleaned_data["score"],
             relation_guess=form.cleaned_data["relation_guess"],
         )
-    if request.htmx:
-        return detail_response(request, pk, "links", links_message="Suggestion dismissed.")
-    messages.success(request, "Suggestion dismissed; it will not be suggested again.")
-    return redirect(reverse("claims_app:claim_detail", args=[pk]) + "#links")
+    return htmx.answer(
+        request,
+        lambda: detail_response(request, pk, "links", links_message="Suggestion dismissed."),
+        reverse("claims_app:claim_detail", args=[pk]) + "#links",
+        message="Suggestion dismissed; it will not be suggested again.",
+    )
 
 
 @require_POST
@@ -133,14 +132,15 @@ def claim_origin_undo(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 
 def _origin_response(request: AuthenticatedHttpRequest, pk: int, message: str, error: str) -> HttpResponse:
     """The origin panel after a change (htmx), or back to the claim page with the outcome as a message."""
-    if request.htmx:
-        response = detail_response(request, pk, "origin-panel", origin_message=message, origin_error=error)
-        return trigger_client_event(response, events.ORIGIN_CHANGED, {"id": pk}) if message else response
-    if error:
-        messages.error(request, error)
-    else:
-        messages.success(request, message)
-    return redirect(reverse("claims_app:claim_detail", args=[pk]) + "#origin-panel")
+    return htmx.answer(
+        request,
+        lambda: detail_response(request, pk, "origin-panel", origin_message=message, origin_error=error),
+        reverse("claims_app:claim_detail", args=[pk]) + "#origin-panel",
+        message=message,
+        error=error,
+        event=events.ORIGIN_CHANGED,
+        detail={"id": pk},
+    )
 
 
 def _links_response(
@@ -149,13 +149,16 @@ def _links_response(
     extra: dict[str, Any] = {"links_message": message}
     if form is not None:
         extra["link_form"] = form
-    if request.htmx:
-        response = detail_response(request, pk, "links", **extra)
-        return trigger_client_event(response, events.LINKS_CHANGED, {"id": pk}) if message else response
-    if message:
-        messages.success(request, message)
-        return redirect(reverse("claims_app:claim_detail", args=[pk]) + "#links")
-    return detail_response(request, pk, None, **extra)
+    if not request.htmx and not message:
+        return detail_response(request, pk, None, **extra)  # the link form's errors, on the whole page
+    return htmx.answer(
+        request,
+        lambda: detail_response(request, pk, "links", **extra),
+        reverse("claims_app:claim_detail", args=[pk]) + "#links",
+        message=message,
+        event=events.LINKS_CHANGED,
+        detail={"id": pk},
+    )
 
 
 @require_POST

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django_htmx.http import trigger_client_event
 
 from claims_app.web import params
 from claims_app.web.request import AuthenticatedHttpRequest
@@ -27,6 +30,29 @@ def render(
     response = TemplateResponse(request, f"{template}#{partial}" if partial else template, context, status=status)
     patch_vary_headers(response, ("HX-Request", "HX-Target"))  # partial_for reads both
     return response
+
+
+def answer(
+    request: AuthenticatedHttpRequest,
+    partial: Callable[[], HttpResponse],
+    back: Any,
+    *,
+    message: str = "",
+    error: str = "",
+    event: str = "",
+    detail: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """How a view answers an action. With htmx: `partial()`, the refreshed panel, announcing `event` (with
+    `detail`) through HX-Trigger when the action did something (a `message`). Without JavaScript: `message` and
+    `error` as flash messages and a redirect to `back` (POST/redirect/GET)."""
+    if request.htmx:
+        response = partial()
+        return trigger_client_event(response, event, detail) if message and event else response
+    if message:
+        messages.success(request, message)
+    if error:
+        messages.error(request, error)
+    return redirect(back)
 
 
 def require(allowed: bool, message: str) -> None:
