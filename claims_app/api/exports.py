@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from operator import itemgetter
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -17,35 +18,51 @@ from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from claims_app.api.endpoints import claim_json, filters_from_query
+from claims_app.api.endpoints import filters_from_query
+from claims_app.api.schemas import claim_json
 from claims_app.models import Claim, WorkflowSettings
 from claims_app.publishing.claim_review import RATED, claim_review
 from claims_app.review import selectors as review_selectors
+from claims_app.review.filters import ClaimFilters
 from claims_app.web.script_safe import script_safe_chunks
 from claims_app.web.spreadsheet import FormulaSafeWriter
 
 CHUNK = 1_000
-CSV_COLUMNS = [
-    "id",
-    "text",
-    "speaker",
-    "speaker_id",
-    "kind",
-    "status",
-    "corroboration",
-    "independent_origins",
-    "statement_origin_id",
-    "article_id",
-    "article_title",
-    "outlet",
-    "article_url",
-    "published_at",
-    "claim_url",
-    "tags",
-]
 
 
-def export_claims(filters: review_selectors.ClaimFilters) -> QuerySet[Claim]:
+def _speaker(key: str) -> Callable[[dict[str, Any]], object]:
+    return lambda claim: claim["speaker"][key] if claim["speaker"] else ""
+
+
+def _article(key: str) -> Callable[[dict[str, Any]], object]:
+    return lambda claim: claim["article"][key]
+
+
+# The CSV's columns, each a cell from the claim's API JSON (schemas.claim_json), flattened for a spreadsheet.
+CSV_COLUMNS: dict[str, Callable[[dict[str, Any]], object]] = {
+    "id": itemgetter("id"),
+    "text": itemgetter("text"),
+    "speaker": _speaker("name"),
+    "speaker_id": _speaker("id"),
+    "kind": itemgetter("kind"),
+    "status": itemgetter("status"),
+    "corroboration": itemgetter("corroboration"),
+    "independent_origins": itemgetter("independent_origins"),
+    "statement_origin_id": lambda claim: claim["statement_origin_id"] or "",
+    "article_id": _article("id"),
+    "article_title": _article("title"),
+    "outlet": _article("outlet"),
+    "article_url": _article("url"),
+    "published_at": lambda claim: (
+        claim["article"]["published_at"].isoformat() if claim["article"]["published_at"] else ""
+    ),
+    "claim_url": itemgetter("url"),
+    # One cell; FormulaSafeWriter neutralises it when the first tag starts like a formula.
+    "tags": lambda claim: "; ".join(claim["tags"]),
+}
+
+
+def export_claims(filters: ClaimFilters) -> QuerySet[Claim]:
     """The claims of a filtered list, in the list's order, with what the exports print."""
     return (
         review_selectors.claim_list(filters)
@@ -69,30 +86,10 @@ class _Echo:
 def csv_lines(rows: Iterable[Claim], request: HttpRequest | None = None) -> Iterator[str]:
     # Titles, claim text and names come from uploads: no cell may start a spreadsheet formula.
     writer = FormulaSafeWriter(csv.writer(_Echo()))
-    yield writer.writerow(CSV_COLUMNS)
-    for c in rows:
-        path = c.get_absolute_url()
-        yield writer.writerow(
-            [
-                c.pk,
-                c.text,
-                c.speaker.name if c.speaker else "",
-                c.speaker_id or "",
-                c.kind,
-                c.status,
-                c.corroboration,
-                c.independent_origins,
-                c.statement_origin_id or "",
-                c.article_id,
-                c.article.title,
-                c.article.outlet,
-                c.article.url,
-                c.article.published_at.isoformat() if c.article.published_at else "",
-                request.build_absolute_uri(path) if request else path,
-                # One cell; FormulaSafeWriter neutralises it when the first tag starts like a formula.
-                "; ".join(t.name for t in c.tags.all()),
-            ]
-        )
+    yield writer.writerow(list(CSV_COLUMNS))
+    for claim in rows:
+        data = claim_json(claim, request)
+        yield writer.writerow([cell(data) for cell in CSV_COLUMNS.values()])
 
 
 def _json_array(items: Iterable[dict[str, Any]]) -> Iterator[str]:

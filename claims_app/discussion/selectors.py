@@ -18,6 +18,11 @@ class RenderedComment:
     html: SafeString  # escaped text with mention and link anchors (mentions.render)
 
 
+def claim_to_comment(pk: int) -> Claim:
+    """Just the claim's id: the comment service and the answer need no more."""
+    return Claim.objects.only("pk").get(pk=pk)
+
+
 def existing_usernames(names: Iterable[str]) -> set[str]:
     """Which of `names` are active users (one query, none when there are no names)."""
     wanted = set(names)

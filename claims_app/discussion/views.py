@@ -12,21 +12,16 @@ from django_htmx.http import reswap, retarget, trigger_client_event
 from claims_app import roles
 from claims_app.discussion import selectors, services
 from claims_app.discussion.forms import CommentForm
-from claims_app.models import Claim
 from claims_app.web import events, htmx
 from claims_app.web.request import AuthenticatedHttpRequest
 
 TEMPLATE = "claims_app/discussion.html"
 
 
-def _claim(pk: int) -> Claim:
-    return htmx.get_or_404(lambda key: Claim.objects.only("pk").get(pk=key), pk)
-
-
 @require_POST
 def claim_comment(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     htmx.require(roles.can_review(request.user), "Only editors can comment.")
-    claim = _claim(pk)
+    claim = htmx.get_or_404(selectors.claim_to_comment, pk)
     back = claim.get_absolute_url() + "#comments"
     form = CommentForm(request.POST)
     if form.is_valid():

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import InterfaceError, OperationalError, close_old_connections, transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import Sum
 from django.db.models.functions import Length
 from django.utils import timezone
 
@@ -94,17 +94,6 @@ def _enqueue(job_id: int, *, delay_seconds: float = 0) -> str:
     if delay_seconds:
         task = task.using(run_after=timezone.now() + datetime.timedelta(seconds=delay_seconds))
     return str(task.enqueue(job_id).id)
-
-
-def batch_jobs(batch: uuid.UUID, user: User | None = None) -> QuerySet[IngestJob]:
-    """The jobs of one upload, in upload order, without their bytes; with `user`, only those they may see."""
-    jobs = IngestJob.objects.filter(batch=batch).defer("raw").select_related("article").order_by("created_at", "pk")
-    return jobs if user is None else visible_jobs(jobs, user)
-
-
-def visible_jobs(jobs: QuerySet[IngestJob], user: User) -> QuerySet[IngestJob]:
-    """Admins see every upload; others only the ones they uploaded."""
-    return jobs if roles.can_manage_any_upload(user) else jobs.filter(uploaded_by=user)
 
 
 def run_job(*, job_id: int) -> str:

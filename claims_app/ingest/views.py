@@ -10,15 +10,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from claims_app import roles
 from claims_app.ingest import jobs as ingest_jobs
-from claims_app.ingest import services
+from claims_app.ingest import selectors, services
 from claims_app.ingest.forms import UploadForm
-from claims_app.models import IngestJob
 from claims_app.nlp.records import InputRejected
 from claims_app.web import htmx
 from claims_app.web.request import AuthenticatedHttpRequest
@@ -71,7 +70,7 @@ def article_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
             if article.is_duplicate:
                 messages.info(request, f"Already filed: this is the same text as “{article.title}”. Nothing new saved.")
             else:
-                messages.success(request, f"Filed “{article.title}” with {article.claims.count()} claims.")
+                messages.success(request, f"Filed “{article.title}” with {selectors.claim_count(article)} claims.")
             return redirect(article)
     return htmx.render(request, "claims_app/article_upload.html", {"form": form, **_progress_context(request)})
 
@@ -99,7 +98,7 @@ def ingest_progress(request: AuthenticatedHttpRequest) -> HttpResponse:
 def ingest_job_retry(request: AuthenticatedHttpRequest, job_id: uuid.UUID) -> HttpResponse:
     htmx.require(roles.can_upload(request.user), "Only editors can retry uploads.")
     # Someone else's job is "not found", so its batch and file names stay private.
-    job = get_object_or_404(ingest_jobs.visible_jobs(IngestJob.objects.defer("raw"), request.user), public_id=job_id)
+    job = htmx.get_or_404(lambda public_id: selectors.visible_job(public_id, request.user), job_id)
     try:
         ingest_jobs.retry_job(job=job, user=request.user)
     except ValidationError as exc:
@@ -112,7 +111,7 @@ def ingest_job_retry(request: AuthenticatedHttpRequest, job_id: uuid.UUID) -> Ht
 
 
 def _progress_context_for(batch: uuid.UUID, user: Any) -> dict[str, Any]:
-    jobs = list(ingest_jobs.batch_jobs(batch, user))
+    jobs = list(selectors.batch_jobs(batch, user))
     ingest_jobs.estimate_time_left(jobs)
     return {
         "batch": batch,

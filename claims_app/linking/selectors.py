@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from django.db.models import (
     Q,
@@ -23,6 +22,34 @@ from claims_app.models.claims import ARTICLE_HEAVY
 class LinkedClaim:
     link: ClaimLink
     other: Claim
+
+
+def claim_with_article(pk: int) -> Claim:
+    """A claim with its speaker and article, which the link and origin actions read."""
+    return Claim.objects.select_related("speaker", "article").get(pk=pk)
+
+
+def claim_by_id(pk: int) -> Claim:
+    """The claim at the other end of a link or suggestion."""
+    return Claim.objects.get(pk=pk)
+
+
+def claim_for_suggestions(pk: int) -> Claim:
+    """A claim with its article (not its text columns), which ranking its suggestions reads."""
+    return Claim.objects.select_related("article").defer("article__raw", "article__body").get(pk=pk)
+
+
+def origin_or_none(pk: int | None) -> StatementOrigin | None:
+    return StatementOrigin.objects.filter(pk=pk).first() if pk else None
+
+
+def origin_claim_ids(origin: StatementOrigin, limit: int = 500) -> list[int]:
+    """The ids of the claims in an origin, in id order (at most `limit`)."""
+    return list(origin.claims.order_by("pk").values_list("pk", flat=True)[:limit])
+
+
+def link(pk: int) -> ClaimLink:
+    return ClaimLink.objects.get(pk=pk)
 
 
 def claim_links(claim: Claim) -> list[LinkedClaim]:
@@ -148,31 +175,3 @@ def origin_page(pk: int) -> OriginPage:
         width=TIMELINE_WIDTH,
         height=20 + TIMELINE_ROW * max(len(outlets), 1),
     )
-
-
-def origin_json(page: OriginPage) -> dict[str, Any]:
-    """The origin page as JSON (the API's /api/origins/<id>/)."""
-    origin = page.origin
-    return {
-        "id": origin.pk,
-        "speaker": {"id": origin.speaker.pk, "name": origin.speaker.name} if origin.speaker else None,
-        "medium": origin.medium,
-        "first_seen": origin.first_seen.isoformat() if origin.first_seen else None,
-        "first_article_id": origin.first_article_id,
-        "claims": [
-            {
-                "id": a.claim.pk,
-                "text": a.claim.text,
-                "article_id": a.claim.article_id,
-                "outlet": a.claim.article.outlet,
-                "published_at": a.claim.article.published_at.isoformat() if a.claim.article.published_at else None,
-                "origin_assigned_by": a.claim.origin_assigned_by,
-                "changed_words": [w for w, changed in a.words if changed],
-            }
-            for a in page.appearances
-        ],
-        "related": [
-            {"relation": r.relation, "origin_id": r.origin.pk if r.origin else None, "claim_id": r.claim.pk}
-            for r in page.related
-        ],
-    }

@@ -126,17 +126,6 @@ class Suggestion:
     article_title: str
     published_at: date | None
 
-    def as_json(self) -> dict[str, object]:
-        """The `manage.py suggest --json` contract."""
-        return {
-            "claim_id": self.claim_id,
-            "score": self.score,
-            "relation_guess": self.relation_guess,
-            "text": self.text,
-            "speaker": self.speaker,
-            "article_id": self.article_id,
-        }
-
 
 # ---------------------------------------------------------------- text features (pure)
 

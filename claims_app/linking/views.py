@@ -8,14 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-from django_htmx.http import trigger_client_event
 
 from claims_app import roles
 from claims_app.linking import selectors, services
@@ -27,18 +24,14 @@ from claims_app.web import events, htmx, params
 from claims_app.web.request import AuthenticatedHttpRequest
 
 
-def _claim(pk: int) -> Claim:
-    return htmx.get_or_404(lambda key: Claim.objects.select_related("speaker", "article").get(pk=key), pk)
-
-
 @require_POST
 def suggestion_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     htmx.require(roles.can_link(request.user), "Only editors can link claims.")
-    claim = _claim(pk)
+    claim = htmx.get_or_404(selectors.claim_with_article, pk)
     form = SuggestionDecisionForm(request.POST)
     if not form.is_valid() or not form.cleaned_data["relation"]:
         return _links_response(request, pk)
-    candidate = get_object_or_404(Claim, pk=form.cleaned_data["candidate"])
+    candidate = htmx.get_or_404(selectors.claim_by_id, form.cleaned_data["candidate"])
     try:
         services.accept_link_suggestion(
             claim=claim,
@@ -58,10 +51,10 @@ def suggestion_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 @require_POST
 def suggestion_dismiss(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     htmx.require(roles.can_link(request.user), "Only editors can dismiss suggestions.")
-    claim = _claim(pk)
+    claim = htmx.get_or_404(selectors.claim_with_article, pk)
     form = SuggestionDecisionForm(request.POST)
     if form.is_valid():
-        candidate = get_object_or_404(Claim, pk=form.cleaned_data["candidate"])
+        candidate = htmx.get_or_404(selectors.claim_by_id, form.cleaned_data["candidate"])
         services.dismiss_link_suggestion(
             claim=claim,
             candidate=candidate,
@@ -69,17 +62,19 @@ def suggestion_dismiss(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             score=form.cleaned_data["score"],
             relation_guess=form.cleaned_data["relation_guess"],
         )
-    if request.htmx:
-        return detail_response(request, pk, "links", links_message="Suggestion dismissed.")
-    messages.success(request, "Suggestion dismissed; it will not be suggested again.")
-    return redirect(reverse("claims_app:claim_detail", args=[pk]) + "#links")
+    return htmx.answer(
+        request,
+        lambda: detail_response(request, pk, "links", links_message="Suggestion dismissed."),
+        reverse("claims_app:claim_detail", args=[pk]) + "#links",
+        message="Suggestion dismissed; it will not be suggested again.",
+    )
 
 
 @require_POST
 def claim_origin(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Accept the suggested origin, join an origin by id, start a new one, or leave the origin."""
     htmx.require(roles.can_link(request.user), "Only editors can edit origins.")
-    claim = _claim(pk)
+    claim = htmx.get_or_404(selectors.claim_with_article, pk)
     form = OriginForm(request.POST)
     message, error = "", ""
     if not form.is_valid():
@@ -89,17 +84,20 @@ def claim_origin(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         action = data["action"]
         try:
             if action == "accept":
-                origin = StatementOrigin.objects.filter(pk=data["origin"]).first() if data["origin"] else None
                 origin = services.accept_origin_suggestion(
-                    claim=claim, peer_ids=data["peers"], user=request.user, medium=data["medium"], origin=origin
+                    claim=claim,
+                    peer_ids=data["peers"],
+                    user=request.user,
+                    medium=data["medium"],
+                    origin=selectors.origin_or_none(data["origin"]),
                 )
                 message = f"Grouped under origin #{origin.pk}."
             elif action == "join":
-                origin = StatementOrigin.objects.filter(pk=data["origin"]).first() if data["origin"] else None
-                if origin is None:
+                joined = selectors.origin_or_none(data["origin"])
+                if joined is None:
                     raise ValidationError("No origin has that id.")
-                services.set_statement_origin(claims=[claim], origin=origin, user=request.user, note=data["note"])
-                message = f"Moved to origin #{origin.pk}."
+                services.set_statement_origin(claims=[claim], origin=joined, user=request.user, note=data["note"])
+                message = f"Moved to origin #{joined.pk}."
             elif action == "new":
                 origin = services.create_origin(
                     user=request.user,
@@ -122,7 +120,7 @@ def claim_origin(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def claim_origin_undo(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Undo an automatically traced origin (one click); the pairing never comes back."""
     htmx.require(roles.can_link(request.user), "Only editors can edit origins.")
-    claim = _claim(pk)
+    claim = htmx.get_or_404(selectors.claim_with_article, pk)
     message, error = "", ""
     try:
         services.undo_automatic_origin(claim=claim, user=request.user)
@@ -134,14 +132,15 @@ def claim_origin_undo(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 
 def _origin_response(request: AuthenticatedHttpRequest, pk: int, message: str, error: str) -> HttpResponse:
     """The origin panel after a change (htmx), or back to the claim page with the outcome as a message."""
-    if request.htmx:
-        response = detail_response(request, pk, "origin-panel", origin_message=message, origin_error=error)
-        return trigger_client_event(response, events.ORIGIN_CHANGED, {"id": pk}) if message else response
-    if error:
-        messages.error(request, error)
-    else:
-        messages.success(request, message)
-    return redirect(reverse("claims_app:claim_detail", args=[pk]) + "#origin-panel")
+    return htmx.answer(
+        request,
+        lambda: detail_response(request, pk, "origin-panel", origin_message=message, origin_error=error),
+        reverse("claims_app:claim_detail", args=[pk]) + "#origin-panel",
+        message=message,
+        error=error,
+        event=events.ORIGIN_CHANGED,
+        detail={"id": pk},
+    )
 
 
 def _links_response(
@@ -150,13 +149,16 @@ def _links_response(
     extra: dict[str, Any] = {"links_message": message}
     if form is not None:
         extra["link_form"] = form
-    if request.htmx:
-        response = detail_response(request, pk, "links", **extra)
-        return trigger_client_event(response, events.LINKS_CHANGED, {"id": pk}) if message else response
-    if message:
-        messages.success(request, message)
-        return redirect(reverse("claims_app:claim_detail", args=[pk]) + "#links")
-    return detail_response(request, pk, None, **extra)
+    if not request.htmx and not message:
+        return detail_response(request, pk, None, **extra)  # the link form's errors, on the whole page
+    return htmx.answer(
+        request,
+        lambda: detail_response(request, pk, "links", **extra),
+        reverse("claims_app:claim_detail", args=[pk]) + "#links",
+        message=message,
+        event=events.LINKS_CHANGED,
+        detail={"id": pk},
+    )
 
 
 @require_POST
@@ -165,8 +167,9 @@ def claim_add_link(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     claim = htmx.get_or_404(review_selectors.claim_detail, pk)
     form = LinkForm(request.POST)
     if form.is_valid():
-        other = Claim.objects.filter(pk=form.cleaned_data["to_claim"]).first()
-        if other is None:
+        try:
+            other = selectors.claim_by_id(form.cleaned_data["to_claim"])
+        except Claim.DoesNotExist:
             form.add_error("to_claim", "No claim has that id.")
         else:
             try:
@@ -187,7 +190,7 @@ def claim_add_link(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def link_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     htmx.require(roles.can_link(request.user), "Only editors can change links.")
-    link = get_object_or_404(ClaimLink, pk=pk)
+    link = htmx.get_or_404(selectors.link, pk)
     claim_pk = _link_page_claim(request, link)
     form = RelationForm(request.POST)
     if not form.is_valid():
@@ -199,7 +202,7 @@ def link_update(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def link_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     htmx.require(roles.can_link(request.user), "Only editors can remove links.")
-    link = get_object_or_404(ClaimLink, pk=pk)
+    link = htmx.get_or_404(selectors.link, pk)
     claim_pk = _link_page_claim(request, link)
     services.remove_link(link=link, user=request.user)
     return _links_response(request, claim_pk, "Link removed.")

@@ -26,7 +26,7 @@ def _list_context(request: AuthenticatedHttpRequest, **extra: object) -> dict[st
 
 @require_GET
 def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    partial = "list" if htmx.hx_target(request) == "notification-list" else None
+    partial = htmx.partial_for(request, {"notification-list": "list"})
     return htmx.render(request, TEMPLATE, _list_context(request), partial)
 
 

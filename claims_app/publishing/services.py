@@ -28,6 +28,13 @@ def review_note(claim: Claim) -> str:
     return change.note.strip() if change else ""
 
 
+def _record_in_history(*, claim_id: int, verdict: str, action: str, user: User) -> None:
+    """A publication entry in the claim's history: the verdict it had, and what was done with it."""
+    ClaimCorrection.objects.create(
+        claim_id=claim_id, field=ClaimCorrection.Field.PUBLICATION, old_value=verdict, new_value=action, changed_by=user
+    )
+
+
 def publish_claim(*, claim: Claim, user: User) -> PublishedFactCheck:
     """Publish the claim's verdict and review note as its public fact-check, or update the published one."""
     if not roles.can_review(user):
@@ -71,13 +78,7 @@ def publish_claim(*, claim: Claim, user: User) -> PublishedFactCheck:
         snapshot.is_live = True
         snapshot.full_clean()
         snapshot.save()
-        ClaimCorrection.objects.create(
-            claim=locked,
-            field=ClaimCorrection.Field.PUBLICATION,
-            old_value=locked.get_status_display(),
-            new_value=action,
-            changed_by=user,
-        )
+        _record_in_history(claim_id=locked.pk, verdict=locked.get_status_display(), action=action, user=user)
     logger.info(
         "claim %s %s as a fact-check by %s",
         locked.pk,
@@ -98,13 +99,7 @@ def unpublish_claim(*, claim: Claim, user: User) -> PublishedFactCheck:
             raise ValidationError("This claim is not published.", code="not_published")
         snapshot.is_live = False
         snapshot.save(update_fields=["is_live"])
-        ClaimCorrection.objects.create(
-            claim_id=claim.pk,
-            field=ClaimCorrection.Field.PUBLICATION,
-            old_value=snapshot.get_status_display(),
-            new_value=UNPUBLISHED,
-            changed_by=user,
-        )
+        _record_in_history(claim_id=claim.pk, verdict=snapshot.get_status_display(), action=UNPUBLISHED, user=user)
     logger.info(
         "claim %s unpublished by %s",
         claim.pk,

@@ -8,13 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import trigger_client_event
 
 from claims_app import roles
 from claims_app.models import Claim, PublishedFactCheck, WorkflowSettings
@@ -38,14 +35,15 @@ def _panel_response(request: AuthenticatedHttpRequest, pk: int, **extra: Any) ->
 
 
 def _done(request: AuthenticatedHttpRequest, claim: Claim, *, message: str = "", error: str = "") -> HttpResponse:
-    if request.htmx:
-        response = _panel_response(request, claim.pk, publish_message=message, publish_error=error)
-        return trigger_client_event(response, events.CLAIM_PUBLISHED, {"id": claim.pk}) if message else response
-    if error:
-        messages.error(request, error)
-    else:
-        messages.success(request, message)
-    return redirect(claim)
+    return htmx.answer(
+        request,
+        lambda: _panel_response(request, claim.pk, publish_message=message, publish_error=error),
+        claim,
+        message=message,
+        error=error,
+        event=events.CLAIM_PUBLISHED,
+        detail={"id": claim.pk},
+    )
 
 
 @require_POST

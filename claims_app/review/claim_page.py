@@ -129,6 +129,24 @@ PANELS: dict[str, Callable[[AuthenticatedHttpRequest, Claim], dict[str, Any]]] =
 }
 
 
+# The element a claim-page request swaps (its id, sent as HX-Target) -> the panel that answers it.
+PANEL_TARGETS: dict[str, str] = {
+    "claim-head": "head",
+    "status-panel": "status-panel",
+    "tags-panel": "tags-panel",
+    "assign-panel": "assign-panel",
+    "correct-panel": "correct-panel",
+    "history": "history",
+    "evidence": "evidence",
+    "links": "links",
+    "link-results": "link-results",
+    "origin-panel": "origin-panel",
+    "publish-panel": "publish-panel",
+    "claim-card": "card",
+    "claim-panel": "card",  # the article page's side panel, which the card fills
+}
+
+
 def detail_context(
     request: AuthenticatedHttpRequest, claim: Claim, partial: str | None = None, **extra: Any
 ) -> dict[str, Any]:

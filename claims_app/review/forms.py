@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from claims_app.models import Claim, normalise_tag_name
-from claims_app.review import selectors, tagging
+from claims_app.review import tagging
+from claims_app.review.filters import ASSIGNEE_ME, ASSIGNEE_NONE, PARAMETERS, ClaimFilters, Parameter
 from claims_app.web import params
-from claims_app.web.forms import Form, SearchField
+from claims_app.web.forms import Form
 
 
 class StatusForm(Form):
@@ -77,100 +78,51 @@ class AddClaimForm(Form):
     kind = forms.ChoiceField(choices=Claim.Kind.choices, initial=Claim.Kind.DIRECT)
 
 
-class TagFilterField(forms.Field):
-    """Repeatable `?tag=`: each name normalised; a name no tag could have is dropped, never an error."""
-
-    widget = forms.MultipleHiddenInput
-
-    def to_python(self, value: object) -> list[str]:
-        raw = value if isinstance(value, list | tuple) else [value] if value else []
-        names: dict[str, str] = {}
-        for item in raw:
-            try:
-                name = normalise_tag_name(item)
-            except ValidationError:
-                continue
-            names.setdefault(name.casefold(), name)
-        return list(names.values())[: selectors.MAX_TAG_FILTERS]
-
-    def validate(self, value: Any) -> None:
-        pass  # to_python already dropped what it could not use
-
-
-HAS_LINKS_CHOICES = [("", "Linked or not"), ("yes", "Has links"), ("no", "No links")]
-REJECTED_CHOICES = [("", "Hide rejected"), ("include", "Include rejected"), ("only", "Only rejected")]
-
-
 class ClaimFilterForm(Form):
-    q = SearchField(required=False, label="Search", widget=forms.TextInput(attrs={"type": "search"}))
-    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Claim.Status.choices])
-    kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *Claim.Kind.choices])
-    speaker = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    article = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    origin = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    outlet = forms.ChoiceField(required=False, choices=[])
-    published_from = forms.DateField(required=False, label="Published from", widget=forms.DateInput({"type": "date"}))
-    published_to = forms.DateField(required=False, label="to", widget=forms.DateInput({"type": "date"}))
-    has_links = forms.ChoiceField(required=False, choices=HAS_LINKS_CHOICES, label="Links")
-    rejected = forms.ChoiceField(required=False, choices=REJECTED_CHOICES, label="Rejected spans")
-    corroboration = forms.ChoiceField(
-        required=False, choices=[("", "Any corroboration"), *Claim.Corroboration.choices], label="Corroboration"
-    )
-    assignee = SearchField(
-        required=False, max_length=150, label="Assignee", help_text="A username, “me”, or “none” for unassigned."
-    )
-    sort = forms.ChoiceField(
-        required=False, choices=[(key, label) for key, (label, _) in selectors.SORTS.items()], label="Sort"
-    )
-    tag = TagFilterField(required=False, label="Tags")
+    """The claim list's filters from a query string; its fields are ClaimFilters' (review/filters.py), set
+    below the class because Django collects declared fields from a class body only."""
 
     def __init__(self, *args, outlets: list[str] | None = None, user: Any = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         cast(forms.ChoiceField, self.fields["outlet"]).choices = [("", "Any outlet"), *((o, o) for o in outlets or [])]
 
-    def filters(self) -> selectors.ClaimFilters:
+    def filters(self) -> ClaimFilters:
         """The valid filters; an invalid field is dropped rather than failing the whole list."""
-        self.is_valid()
-        data = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
-        return selectors.ClaimFilters(
-            q=(data.get("q") or "").strip(),
-            status=data.get("status") or "",
-            kind=data.get("kind") or "",
-            speaker=data.get("speaker"),
-            article=data.get("article"),
-            origin=data.get("origin"),
-            outlet=data.get("outlet") or "",
-            published_from=data.get("published_from"),
-            published_to=data.get("published_to"),
-            has_links=data.get("has_links") or "",
-            rejected=data.get("rejected") or "",
-            corroboration=data.get("corroboration") or "",
-            assignee=self._assignee(data.get("assignee") or ""),
-            sort=data.get("sort") or "newest",
-            tags=tuple(data.get("tag") or ()),
-        )
+        values = {p.attribute: value for p, value in self._valid_values()}
+        if isinstance(tags := values.get("tags"), list):
+            values["tags"] = tuple(tags)
+        if "assignee" in values:
+            values["assignee"] = self._assignee(values["assignee"])
+        return ClaimFilters(**values)
 
     def canonical_query(self) -> str:
         """The query string of the valid filters alone, in field order (unknown parameters, bad values, `page`
-        and the default sort left out): what a saved view stores. "me" stays "me", so a shared view means
-        each reader's own claims."""
-        self.is_valid()
+        and defaults such as the newest-first sort left out): what a saved view stores. "me" stays "me", so a
+        shared view means each reader's own claims."""
         pairs: list[tuple[str, str]] = []
-        for name in self.fields:
-            value = self.cleaned_data.get(name) if name not in self.errors else None
-            if value in (None, "", [], ()) or (name == "sort" and value == "newest"):
-                continue
+        for parameter, value in self._valid_values():
             values = value if isinstance(value, list) else [value]
-            pairs.extend((name, v.isoformat() if isinstance(v, datetime.date) else str(v)) for v in values)
+            pairs.extend((parameter.name, v.isoformat() if isinstance(v, datetime.date) else str(v)) for v in values)
         return urlencode(pairs)
+
+    def _valid_values(self) -> Iterator[tuple[Parameter, Any]]:
+        """Each parameter given a valid value other than its default, in the declaration's order."""
+        self.is_valid()
+        for parameter in PARAMETERS:
+            value = self.cleaned_data.get(parameter.name) if parameter.name not in self.errors else None
+            if value not in (None, "", [], ()) and value != parameter.default:
+                yield parameter, value
 
     def _assignee(self, value: str) -> str:
         """ "me" is the logged-in user (no user: no filter); "none" and usernames pass through."""
-        if value.casefold() == selectors.ASSIGNEE_ME:
+        if value.casefold() == ASSIGNEE_ME:
             user = self.user
             return user.get_username() if user is not None and user.is_authenticated else ""
-        return selectors.ASSIGNEE_NONE if value.casefold() == selectors.ASSIGNEE_NONE else value
+        return ASSIGNEE_NONE if value.casefold() == ASSIGNEE_NONE else value
+
+
+ClaimFilterForm.base_fields = ClaimFilterForm.declared_fields = {p.name: p.form_field for p in PARAMETERS}
 
 
 class AssignForm(Form):

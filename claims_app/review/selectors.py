@@ -41,6 +41,7 @@ from claims_app.models import (
     Tag,
 )
 from claims_app.models.claims import claim_row_columns, live_claim_count
+from claims_app.review.filters import ASSIGNEE_NONE, PARAMETERS, SORTS, ClaimFilters
 from claims_app.web import params
 
 # Counting every match of an unfiltered list at 200,000+ claims costs more than the page itself;
@@ -50,41 +51,7 @@ COUNT_CAP = 10_000
 # Above this many search matches a page is found fastest by walking the sort order's index.
 DENSE_MATCHES = 2_000
 
-SORTS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "newest": ("Newest first", ("-created_at", "-pk")),
-    "oldest": ("Oldest first", ("created_at", "pk")),
-    "speaker": ("Speaker A–Z", ("speaker__name", "-created_at", "-pk")),
-    "status": ("Status", ("status", "-created_at", "-pk")),
-}
-
-
-ASSIGNEE_NONE = "none"
-ASSIGNEE_ME = "me"
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimFilters:
-    """Filters for the claim list, parsed from (and written back to) the query string."""
-
-    q: str = ""
-    status: str = ""
-    kind: str = ""
-    speaker: int | None = None
-    article: int | None = None
-    origin: int | None = None  # a StatementOrigin id
-    outlet: str = ""
-    published_from: datetime.date | None = None
-    published_to: datetime.date | None = None
-    has_links: str = ""  # "", "yes", "no"
-    rejected: str = ""  # "" hides rejected spans, "include", "only"
-    corroboration: str = ""  # a Claim.Corroboration value
-    assignee: str = ""  # a username, or "none" for unassigned claims ("me" is resolved by the form)
-    sort: str = "newest"
-    tags: tuple[str, ...] = ()  # tag names; a claim must have all of them
-
-
 # A claim's tags in one query for a whole page (the list, the API, the exports), in name order.
-MAX_TAG_FILTERS = 5
 MAX_TAG_NAMES = 500
 
 
@@ -151,30 +118,19 @@ def _linked() -> Exists:
     return Exists(ClaimLink.objects.filter(Q(from_claim=OuterRef("pk")) | Q(to_claim=OuterRef("pk"))))
 
 
+# The filters that keep the claims matching one lookup (review/filters.py); the others have their rule below.
+PLAIN_PARAMETERS = tuple(p for p in PARAMETERS if p.lookup)
+
+
 def _filtered(filters: ClaimFilters) -> QuerySet[Claim]:
     qs = Claim.objects.all()
     if filters.rejected == "only":
         qs = qs.filter(is_rejected=True)
     elif filters.rejected != "include":
         qs = qs.filter(is_rejected=False)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.kind:
-        qs = qs.filter(kind=filters.kind)
-    if filters.speaker:
-        qs = qs.filter(speaker_id=filters.speaker)
-    if filters.article:
-        qs = qs.filter(article_id=filters.article)
-    if filters.origin:
-        qs = qs.filter(statement_origin_id=filters.origin)
-    if filters.outlet:
-        qs = qs.filter(article__outlet=filters.outlet)
-    if filters.published_from:
-        qs = qs.filter(article__published_at__gte=filters.published_from)
-    if filters.published_to:
-        qs = qs.filter(article__published_at__lte=filters.published_to)
-    if filters.corroboration:
-        qs = qs.filter(corroboration=filters.corroboration)
+    for parameter in PLAIN_PARAMETERS:  # status, kind, speaker, article, origin, outlet, dates, corroboration
+        if value := getattr(filters, parameter.attribute):
+            qs = qs.filter(**{parameter.lookup: value})
     if filters.assignee == ASSIGNEE_NONE:
         qs = qs.filter(assignee__isnull=True)
     elif filters.assignee:
@@ -409,12 +365,27 @@ def article_list() -> QuerySet[Article]:
     )
 
 
+def filter_speaker(pk: int | None) -> Speaker | None:
+    """The speaker the claim list is filtered by, for its chip (None when there is none)."""
+    return Speaker.objects.filter(pk=pk).first() if pk else None
+
+
+def filter_article(pk: int | None) -> Article | None:
+    """The article the claim list is filtered by, for its chip (None when there is none)."""
+    return Article.objects.defer("raw", "body").filter(pk=pk).first() if pk else None
+
+
 def article_detail(pk: int) -> Article:
     return Article.objects.defer("raw").select_related("uploaded_by").get(pk=pk)
 
 
 def article_claims(article: Article) -> QuerySet[Claim]:
     return article.claims.select_related("speaker").order_by("start", "pk")
+
+
+def claim_spans(article: Article) -> QuerySet[Claim, tuple[int, int]]:
+    """The (start, end) of every claim in the article, read only when iterated."""
+    return article.claims.values_list("start", "end")
 
 
 def status_counts() -> dict[str, int]:

@@ -1,7 +1,8 @@
 """Function views: parse the request, call a selector or service, render. Permission checks live here.
 
-With htmx, a view renders only the partial the request targets (`HX-Target`) and announces what changed
-through `HX-Trigger` so other panels refresh themselves; without JavaScript the same URLs do POST/redirect/GET.
+With htmx, a view renders only the partial the request targets (`HX-Target`, read by htmx.partial_for) and
+announces what changed through `HX-Trigger` so other panels refresh themselves; without JavaScript the same URLs
+do POST/redirect/GET.
 """
 
 from __future__ import annotations
@@ -10,19 +11,16 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.timesince import timesince
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import trigger_client_event
 
 from claims_app import roles
-from claims_app.models import Article, Claim, ClaimStatusChange, Speaker
+from claims_app.models import Article, Claim, ClaimStatusChange
 from claims_app.review import feedback, rows, selectors, services, tagging
-from claims_app.review.claim_page import PANELS, detail_context, detail_response
+from claims_app.review.claim_page import PANEL_TARGETS, detail_context, detail_response
 from claims_app.review.forms import (
     AddClaimForm,
     AssignForm,
@@ -106,14 +104,12 @@ def claim_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "rows": rows.claim_rows(page.object_list),
         "next": request.get_full_path(),
         "query": query.urlencode(),
-        "speaker_chip": Speaker.objects.filter(pk=filters.speaker).first() if filters.speaker else None,
-        "article_chip": Article.objects.defer("raw", "body").filter(pk=filters.article).first()
-        if filters.article
-        else None,
+        "speaker_chip": selectors.filter_speaker(filters.speaker),
+        "article_chip": selectors.filter_article(filters.article),
         "tag_filter_chips": _tag_filter_chips(query, filters.tags),
         "tag_names": selectors.tag_names() if roles.can_review(request.user) else [],
     }
-    partial = "results" if htmx.hx_target(request) == "results" else None
+    partial = htmx.partial_for(request, {"results": "results"})
     return htmx.render(request, "claims_app/claim_list.html", context, partial)
 
 
@@ -165,15 +161,15 @@ def claim_bulk_status(request: AuthenticatedHttpRequest) -> HttpResponse:
 def _bulk_response(request: AuthenticatedHttpRequest, back: str, *, message: str = "", error: str = "") -> HttpResponse:
     """The bulk bar's answer: its partial with the message and error (htmx; rows refresh when something changed),
     or both as flash messages and back to the list."""
-    if request.htmx:
-        context = {"bulk_message": message, "bulk_error": error, "next": back}
-        response = htmx.render(request, "claims_app/claim_list.html", context, "bulk-form")
-        return trigger_client_event(response, events.CLAIMS_CHANGED) if message else response
-    if message:
-        messages.success(request, message)
-    if error:
-        messages.error(request, error)
-    return redirect(back)
+    context = {"bulk_message": message, "bulk_error": error, "next": back}
+    return htmx.answer(
+        request,
+        lambda: htmx.render(request, "claims_app/claim_list.html", context, "bulk-form"),
+        back,
+        message=message,
+        error=error,
+        event=events.CLAIMS_CHANGED,
+    )
 
 
 @require_POST
@@ -229,8 +225,7 @@ def _bulk_conflict_message(conflicts: list[int]) -> str:
 
 @require_GET
 def claim_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    panel = request.GET.get("panel", "") if request.htmx else ""
-    return detail_response(request, pk, panel if panel in PANELS else None)
+    return detail_response(request, pk, htmx.partial_for(request, PANEL_TARGETS))
 
 
 @require_POST
@@ -238,20 +233,17 @@ def claim_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     htmx.require(roles.can_review(request.user), "Only editors can review claims.")
     claim = htmx.get_or_404(selectors.claim_ref, pk)  # the service locks and reads the row itself
     form = StatusForm(request.POST)
-    target = htmx.hx_target(request)
+    # From the claim list's row, the article page's card, or the claim page's status panel.
+    partial = htmx.partial_for(request, {f"claim-{pk}": "row", "claim-card": "card"}, default="status-panel")
 
     def panel_response(**extra: Any) -> HttpResponse:
-        if target == f"claim-{pk}":
+        if partial == "row":
             return _row_response(request, pk, next=htmx.safe_next(request), **extra)
-        partial = "card" if target == "claim-card" else "status-panel"
         return detail_response(request, pk, partial, **extra)
 
     if not form.is_valid():
         error = str(next(iter(form.errors.get("version", [])), "Choose a valid status."))
-        if request.htmx:
-            return panel_response(status_error=error)
-        messages.error(request, error)
-        return redirect(claim)
+        return htmx.answer(request, lambda: panel_response(status_error=error), claim, error=error)
     try:
         claim = services.change_claim_status(
             claim=claim,
@@ -261,16 +253,17 @@ def claim_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             expected_version=form.cleaned_data["version"],
         )
     except services.ConflictError as exc:
-        message = _conflict_message(exc.claim)
-        if request.htmx:
-            return panel_response(status_error=message)
-        messages.error(request, message)
-        return redirect(exc.claim)
+        conflict = _conflict_message(exc.claim)
+        return htmx.answer(request, lambda: panel_response(status_error=conflict), exc.claim, error=conflict)
     message = f"Marked “{claim.get_status_display()}”."
-    if request.htmx:
-        return trigger_client_event(panel_response(status_message=message), events.CLAIM_REVIEWED, {"id": claim.pk})
-    messages.success(request, message)
-    return redirect(htmx.safe_next(request) or claim)
+    return htmx.answer(
+        request,
+        lambda: panel_response(status_message=message),
+        htmx.safe_next(request) or claim,
+        message=message,
+        event=events.CLAIM_REVIEWED,
+        detail={"id": claim.pk},
+    )
 
 
 @require_POST
@@ -295,11 +288,14 @@ def claim_correct(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, htmx.first_error(exc))
         else:
-            if request.htmx:
-                response = detail_response(request, pk, partial, correction_message="Correction saved.")
-                return trigger_client_event(response, events.CLAIM_CORRECTED, {"id": pk})
-            messages.success(request, "Correction saved; it is in the history.")
-            return redirect(claim)
+            return htmx.answer(
+                request,
+                lambda: detail_response(request, pk, partial, correction_message="Correction saved."),
+                claim,
+                message="Correction saved; it is in the history.",
+                event=events.CLAIM_CORRECTED,
+                detail={"id": pk},
+            )
     # Keep what the editor typed, but with the current version so a re-submit is deliberate.
     fresh = htmx.get_or_404(selectors.claim_detail, pk)
     data = request.POST.copy()  # the form was bound to request.POST
@@ -321,12 +317,15 @@ def claim_reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         claim=claim, user=request.user, rejected=not restore, note=form.cleaned_data.get("note", "")
     )
     message = "Restored as a claim." if restore else "Marked as not a claim; kept for extraction feedback."
-    if request.htmx:
-        partial = "card" if htmx.hx_target(request) == "claim-card" else "correct-panel"
-        response = detail_response(request, pk, partial, correction_message=message)
-        return trigger_client_event(response, events.CLAIM_CORRECTED, {"id": pk})
-    messages.success(request, message)
-    return redirect(htmx.safe_next(request) or claim)
+    partial = htmx.partial_for(request, {"claim-card": "card"}, default="correct-panel")
+    return htmx.answer(
+        request,
+        lambda: detail_response(request, pk, partial, correction_message=message),
+        htmx.safe_next(request) or claim,
+        message=message,
+        event=events.CLAIM_CORRECTED,
+        detail={"id": pk},
+    )
 
 
 @require_POST
@@ -342,11 +341,14 @@ def claim_add_evidence(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         except ValidationError as exc:
             form.add_error(None, htmx.first_error(exc))
         else:
-            if request.htmx:
-                response = detail_response(request, pk, "evidence", evidence_message="Evidence added.")
-                return trigger_client_event(response, events.EVIDENCE_ADDED, {"id": pk})
-            messages.success(request, "Evidence added.")
-            return redirect(claim)
+            return htmx.answer(
+                request,
+                lambda: detail_response(request, pk, "evidence", evidence_message="Evidence added."),
+                claim,
+                message="Evidence added.",
+                event=events.EVIDENCE_ADDED,
+                detail={"id": pk},
+            )
     partial = "evidence" if request.htmx else None
     context = detail_context(request, htmx.get_or_404(selectors.claim_detail, pk), partial, evidence_form=form)
     return htmx.render(request, "claims_app/claim_detail.html", context, partial)
@@ -366,15 +368,16 @@ def claim_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             form.add_error("assignee", htmx.first_error(exc))
         else:
             message = f"Assigned to {who}." if who else "Unassigned."
-            if request.htmx:
-                response = detail_response(request, pk, partial, assign_message=message)
-                return trigger_client_event(response, events.CLAIM_ASSIGNED, {"id": pk})
-            messages.success(request, message)
-            return redirect(htmx.safe_next(request) or claim)
-    if not request.htmx:
-        messages.error(request, str(next(iter(form.errors.get("assignee", [])), "Not assigned.")))
-        return redirect(claim)
-    return detail_response(request, pk, partial, assign_form=form)
+            return htmx.answer(
+                request,
+                lambda: detail_response(request, pk, partial, assign_message=message),
+                htmx.safe_next(request) or claim,
+                message=message,
+                event=events.CLAIM_ASSIGNED,
+                detail={"id": pk},
+            )
+    error = str(next(iter(form.errors.get("assignee", [])), "Not assigned."))
+    return htmx.answer(request, lambda: detail_response(request, pk, partial, assign_form=form), claim, error=error)
 
 
 def _claim_tag(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
@@ -392,14 +395,15 @@ def _claim_tag(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpR
             message = f"Tagged “{result.tag}”." if result.changed else f"Already tagged “{result.tag}”."
         else:
             message = f"Removed “{result.tag}”." if result.changed else f"It was not tagged “{result.tag}”."
-    if request.htmx:
-        response = detail_response(request, pk, partial, tag_message=message, tag_error=error)
-        return trigger_client_event(response, events.CLAIM_TAGGED, {"id": pk}) if message else response
-    if error:
-        messages.error(request, error)
-    else:
-        messages.success(request, message)
-    return redirect(htmx.safe_next(request) or claim)
+    return htmx.answer(
+        request,
+        lambda: detail_response(request, pk, partial, tag_message=message, tag_error=error),
+        htmx.safe_next(request) or claim,
+        message=message,
+        error=error,
+        event=events.CLAIM_TAGGED,
+        detail={"id": pk},
+    )
 
 
 @require_POST
@@ -437,7 +441,7 @@ def _article_context(article: Article, **extra: Any) -> dict[str, Any]:
 @require_GET
 def article_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     article = htmx.get_or_404(selectors.article_detail, pk)
-    partial = "body" if htmx.hx_target(request) == "article-body" else None
+    partial = htmx.partial_for(request, {"article-body": "body"})
     return htmx.render(request, "claims_app/article_detail.html", _article_context(article), partial)
 
 
@@ -451,8 +455,7 @@ def article_add_claim(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         start, end = data["start"], data["end"]
         try:
             if start is None or end is None or _words(article.body[start:end]) != _words(data["text"]):
-                taken = article.claims.values_list("start", "end")
-                start, end = services.find_span(article.body, data["text"], taken)
+                start, end = services.find_span(article.body, data["text"], selectors.claim_spans(article))
             claim = services.add_claim(
                 article=article,
                 user=request.user,
@@ -465,16 +468,15 @@ def article_add_claim(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             form.add_error(None, htmx.first_error(exc))  # duplicate_span and not_found carry the editor's wording
         else:
             message = f"Added claim {claim.pk}."
-            if request.htmx:
-                response = htmx.render(
-                    request,
-                    "claims_app/article_detail.html",
-                    _article_context(article, add_message=message, new_claim=claim),
-                    "add-claim",
-                )
-                return trigger_client_event(response, events.ARTICLE_CHANGED, {"id": claim.pk})
-            messages.success(request, message)
-            return redirect(article)
+            context = _article_context(article, add_message=message, new_claim=claim)
+            return htmx.answer(
+                request,
+                lambda: htmx.render(request, "claims_app/article_detail.html", context, "add-claim"),
+                article,
+                message=message,
+                event=events.ARTICLE_CHANGED,
+                detail={"id": claim.pk},
+            )
     context = _article_context(article, add_form=form)
     return htmx.render(request, "claims_app/article_detail.html", context, "add-claim" if request.htmx else None)
 

@@ -26,6 +26,11 @@ def visible_views(user: Any) -> QuerySet[SavedView]:
     )
 
 
+def visible_view(pk: int, user: Any) -> SavedView | None:
+    """One of the views `user` sees (their own or a shared one); another user's private view is None."""
+    return visible_views(user).filter(pk=pk).first()
+
+
 @dataclass(frozen=True, slots=True)
 class CountedView:
     view: SavedView

@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
-from claims_app.models import SavedView
 from claims_app.saved_views import selectors, services
 from claims_app.saved_views.forms import SavedViewForm
 from claims_app.web import events, htmx
@@ -72,8 +71,8 @@ def saved_view_nav(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require_POST
 def saved_view_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    view = SavedView.objects.filter(pk=pk).first()
-    if view is None or (view.owner_id != request.user.pk and not view.shared):
+    view = selectors.visible_view(pk, request.user)
+    if view is None:
         raise Http404("Not found.")  # another user's private view does not exist as far as you can tell
     services.delete_view(view=view, user=request.user)  # a shared view of someone else's: 403
     messages.success(request, f"Deleted “{view.name}”.")

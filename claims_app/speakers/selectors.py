@@ -19,6 +19,7 @@ from claims_app.models import (
     SpeakerMergeSuggestion,
 )
 from claims_app.models.claims import ARTICLE_HEAVY, claim_row_columns, live_claim_count
+from claims_app.web import params
 
 
 def speaker_claim_count(speaker: Speaker | None) -> int:
@@ -68,6 +69,30 @@ def merge_suggestions(speaker: Speaker | None = None) -> QuerySet[SpeakerMergeSu
     if speaker is not None:
         qs = qs.filter(Q(speaker=speaker) | Q(candidate=speaker))
     return qs.order_by("-score", "pk")
+
+
+def merge_suggestion(pk: int) -> SpeakerMergeSuggestion:
+    return SpeakerMergeSuggestion.objects.get(pk=pk)
+
+
+def merge_suggestion_or_none(pk: int | None) -> SpeakerMergeSuggestion | None:
+    """The suggestion a merge came from, if the form named one that exists (a merge does not need one)."""
+    return SpeakerMergeSuggestion.objects.filter(pk=pk).first() if pk else None
+
+
+def speaker_merge(pk: int) -> SpeakerMerge:
+    return SpeakerMerge.objects.get(pk=pk)
+
+
+def merge_candidates(keep: Speaker, wanted: str) -> list[Speaker]:
+    """The other speakers an admin may mean by `wanted`: the one with that id, or up to five whose name or an
+    alias is `wanted` (case-insensitive), with their aliases."""
+    candidates = Speaker.objects.prefetch_related("aliases").exclude(pk=keep.pk)
+    wanted_id = params.positive_int(wanted)
+    if wanted_id is not None:
+        return list(candidates.filter(pk=wanted_id))
+    matching = Speaker.objects.filter(Q(name__iexact=wanted) | Q(aliases__alias__iexact=wanted)).values("pk")
+    return list(candidates.filter(pk__in=matching)[:5])
 
 
 def speaker_merges(speaker: Speaker) -> QuerySet[SpeakerMerge]:

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from claims_app import roles
-from claims_app.models import Speaker, SpeakerMerge, SpeakerMergeSuggestion
+from claims_app.models import Speaker
 from claims_app.speakers import selectors, services
 from claims_app.speakers.forms import MergeForm
 from claims_app.web import htmx, params
@@ -28,7 +27,7 @@ def speaker_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "query": urlencode({"q": q}) if q else "",
         "suggestions": list(selectors.merge_suggestions()[:20]),
     }
-    partial = "speaker-results" if htmx.hx_target(request) == "speaker-results" else None
+    partial = htmx.partial_for(request, {"speaker-results": "speaker-results"})
     return htmx.render(request, "claims_app/speaker_list.html", context, partial)
 
 
@@ -62,11 +61,7 @@ def speaker_merge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if other is None:
         messages.error(request, problem)
         return redirect(keep)
-    suggestion = (
-        SpeakerMergeSuggestion.objects.filter(pk=form.cleaned_data["suggestion"]).first()
-        if form.cleaned_data["suggestion"]
-        else None
-    )
+    suggestion = selectors.merge_suggestion_or_none(form.cleaned_data["suggestion"])
     if request.method == "POST":
         try:
             merge = services.merge_speakers(keep=keep, remove=other, user=request.user, suggestion=suggestion)
@@ -86,13 +81,7 @@ def speaker_merge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def _speaker_to_merge(keep: Speaker, wanted: str) -> tuple[Speaker | None, str]:
     """The speaker an admin means by an id or an exact name/alias, or why it is not clear."""
     wanted = params.clean_text(wanted).lstrip("#")
-    candidates = Speaker.objects.prefetch_related("aliases").exclude(pk=keep.pk)
-    wanted_id = params.positive_int(wanted)
-    if wanted_id is not None:
-        matches = list(candidates.filter(pk=wanted_id))
-    else:
-        matching = Speaker.objects.filter(Q(name__iexact=wanted) | Q(aliases__alias__iexact=wanted)).values("pk")
-        matches = list(candidates.filter(pk__in=matching)[:5])
+    matches = selectors.merge_candidates(keep, wanted)
     if len(matches) == 1:
         return matches[0], ""
     if not matches:
@@ -104,7 +93,7 @@ def _speaker_to_merge(keep: Speaker, wanted: str) -> tuple[Speaker | None, str]:
 @require_POST
 def speaker_merge_undo(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     htmx.require(roles.can_merge_speakers(request.user), "Only admins can undo merges.")
-    merge = get_object_or_404(SpeakerMerge, pk=pk)
+    merge = htmx.get_or_404(selectors.speaker_merge, pk)
     try:
         restored = services.undo_speaker_merge(merge=merge, user=request.user)
     except ValidationError as exc:
@@ -117,7 +106,7 @@ def speaker_merge_undo(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 @require_POST
 def merge_suggestion_dismiss(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     htmx.require(roles.can_merge_speakers(request.user), "Only admins can dismiss merge suggestions.")
-    suggestion = get_object_or_404(SpeakerMergeSuggestion, pk=pk)
+    suggestion = htmx.get_or_404(selectors.merge_suggestion, pk)
     services.dismiss_merge_suggestion(suggestion=suggestion, user=request.user)
     if request.htmx:
         return HttpResponse("")  # the row swaps itself away

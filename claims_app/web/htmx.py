@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django_htmx.http import trigger_client_event
 
-from claims_app.models import Article, Claim, Speaker
 from claims_app.web import params
 from claims_app.web.request import AuthenticatedHttpRequest
 
@@ -25,8 +28,31 @@ def render(
     status: int = 200,
 ) -> HttpResponse:
     response = TemplateResponse(request, f"{template}#{partial}" if partial else template, context, status=status)
-    patch_vary_headers(response, ("HX-Request",))
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))  # partial_for reads both
     return response
+
+
+def answer(
+    request: AuthenticatedHttpRequest,
+    partial: Callable[[], HttpResponse],
+    back: Any,
+    *,
+    message: str = "",
+    error: str = "",
+    event: str = "",
+    detail: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """How a view answers an action. With htmx: `partial()`, the refreshed panel, announcing `event` (with
+    `detail`) through HX-Trigger when the action did something (a `message`). Without JavaScript: `message` and
+    `error` as flash messages and a redirect to `back` (POST/redirect/GET)."""
+    if request.htmx:
+        response = partial()
+        return trigger_client_event(response, event, detail) if message and event else response
+    if message:
+        messages.success(request, message)
+    if error:
+        messages.error(request, error)
+    return redirect(back)
 
 
 def require(allowed: bool, message: str) -> None:
@@ -34,8 +60,17 @@ def require(allowed: bool, message: str) -> None:
         raise PermissionDenied(message)
 
 
-def hx_target(request: AuthenticatedHttpRequest) -> str:
-    return (request.htmx.target or "") if request.htmx else ""
+def partial_for(
+    request: AuthenticatedHttpRequest, targets: Mapping[str, str], default: str | None = None
+) -> str | None:
+    """The partial an htmx request is answered with, chosen by the element it swaps: `HX-Target` (that element's
+    id) looked up in `targets` (id -> partial name), else `default`. None without htmx: the whole page.
+
+    The one way views choose a partial; the URL stays the page's own, so what htmx pushes into the history or an
+    editor shares is never a fragment's."""
+    if not request.htmx:
+        return None
+    return targets.get(request.htmx.target or "", default)
 
 
 def paginate(request: AuthenticatedHttpRequest, object_list, per_page: int | None = None):
@@ -46,10 +81,11 @@ def page_number(request: AuthenticatedHttpRequest) -> int:
     return params.page_number(request.GET.get("page"))
 
 
-def get_or_404(selector, pk: int):
+def get_or_404(selector, pk):
+    """What `selector(pk)` finds, or a 404 when it raises a model's DoesNotExist."""
     try:
         return selector(pk)
-    except (Article.DoesNotExist, Claim.DoesNotExist, Speaker.DoesNotExist):
+    except ObjectDoesNotExist:
         raise Http404("Not found.") from None
 
 

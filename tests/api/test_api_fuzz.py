@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from schemathesis import checks
 
 from claims_app.api import tokens
+from claims_app.review.filters import URL_PARAMETERS
 from tests.factories import ClaimFactory, ClaimLinkFactory, SpeakerFactory
 from tests.ingest.test_hostile_input import INJECTIONS, hostile_text
 
@@ -68,23 +69,8 @@ def test_api_conforms_to_its_schema_and_never_fails(case, in_test_transaction, s
     )
 
 
-CLAIM_PARAMS = [
-    "q",
-    "status",
-    "kind",
-    "speaker",
-    "article",
-    "outlet",
-    "published_from",
-    "published_to",
-    "has_links",
-    "rejected",
-    "corroboration",
-    "assignee",
-    "sort",
-    "page",
-    "page_size",
-]
+# Every claim-list parameter (/api/claims/ reads the query string as /claims/ does), plus the API's paging.
+CLAIM_PARAMS = [*URL_PARAMETERS, "page", "page_size"]
 huge_ints = st.one_of(
     st.integers(),
     st.integers(min_value=2**63 - 2, max_value=2**70).map(str),

@@ -140,7 +140,7 @@ def test_comment_on_a_missing_claim_is_404(editor_client):
 def test_comments_are_in_the_history_timeline(editor_client, editor):
     claim = ClaimFactory()
     services.add_comment(claim=claim, user=editor, text="Spoke to the harbour office.")
-    response = editor_client.get(claim.get_absolute_url(), {"panel": "history"}, HTTP_HX_REQUEST="true")
+    response = editor_client.get(claim.get_absolute_url(), HTTP_HX_REQUEST="true", HTTP_HX_TARGET="history")
     body = response.content.decode()
     assert "commented</a>: “Spoke to the harbour office.”" in body
 

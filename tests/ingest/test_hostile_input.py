@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from claims_app.ingest import services as ingest_services
 from claims_app.models import Article, Claim, Speaker, SpeakerAlias
 from claims_app.nlp import records
+from claims_app.review.filters import URL_PARAMETERS
 
 pytestmark = pytest.mark.django_db
 
@@ -115,20 +116,7 @@ def test_upload_page_never_fails_with_a_server_error(editor_client, text, title,
             assert marker not in html
 
 
-FILTER_KEYS = [
-    "q",
-    "status",
-    "kind",
-    "speaker",
-    "article",
-    "outlet",
-    "published_from",
-    "published_to",
-    "has_links",
-    "rejected",
-    "sort",
-    "page",
-]
+FILTER_KEYS = [*URL_PARAMETERS, "page"]
 
 
 @given(

@@ -137,13 +137,13 @@ def test_undo_needs_an_editor(viewer_client, django_capture_on_commit_callbacks)
 
 
 def test_api_claim_detail_says_the_origin_was_automatic(editor, django_capture_on_commit_callbacks):
-    from claims_app.api import endpoints
+    from claims_app.api import schemas
 
     ingest(TV_FIRST, "a.txt", django_capture_on_commit_callbacks)
     retold = ingest(TV_RETOLD, "b.txt", django_capture_on_commit_callbacks)
     payload = json.loads(
         json.dumps(
-            endpoints.claim_json(Claim.objects.select_related("article", "speaker").get(pk=retold.pk)), default=str
+            schemas.claim_json(Claim.objects.select_related("article", "speaker").get(pk=retold.pk)), default=str
         )
     )
     assert payload["origin_assigned_by"] == "automatic" and payload["statement_origin_id"]

@@ -202,7 +202,7 @@ def test_the_badge_costs_one_query_and_htmx_partials_none(olga_client, editor, o
         olga_client.get(reverse("claims_app:notification_count"), HTTP_HX_REQUEST="true")
     assert sum("claims_app_notification" in q["sql"] for q in ctx.captured_queries) == 1
     with CaptureQueriesContext(connection) as ctx:
-        olga_client.get(claim.get_absolute_url(), {"panel": "history"}, HTTP_HX_REQUEST="true")
+        olga_client.get(claim.get_absolute_url(), HTTP_HX_REQUEST="true", HTTP_HX_TARGET="history")
     assert not any("claims_app_notification" in q["sql"] for q in ctx.captured_queries)
     with CaptureQueriesContext(connection) as ctx:
         olga_client.get(claim.get_absolute_url())

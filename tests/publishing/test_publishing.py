@@ -245,7 +245,7 @@ def test_evidence_added_after_publishing_is_flagged_on_the_claim_page(editor_cli
     editor_client.post(publish_url(claim))
     assert "since publishing" not in editor_client.get(claim.get_absolute_url()).content.decode()
     review_services.add_evidence(claim=claim, user=editor, url="https://minutes.example/later")
-    panel = editor_client.get(claim.get_absolute_url(), {"panel": "publish-panel"}, HTTP_HX_REQUEST="true")
+    panel = editor_client.get(claim.get_absolute_url(), HTTP_HX_REQUEST="true", HTTP_HX_TARGET="publish-panel")
     assert "given evidence since publishing" in panel.content.decode()
 
 

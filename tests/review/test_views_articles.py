@@ -24,7 +24,7 @@ def test_article_body_highlights_each_claim_with_its_status_and_a_panel_link(vie
     claim = ClaimFactory(article=article, text="The pier reopens in May,", start=14, end=38, status="verified")
     page = viewer_client.get(article.get_absolute_url()).content.decode()
     assert f'class="hl status-verified" id="hl-{claim.pk}" href="{claim.get_absolute_url()}"' in page
-    assert f'hx-get="{claim.get_absolute_url()}?panel=card"' in page
+    assert f'hx-get="{claim.get_absolute_url()}" hx-target="#claim-panel"' in page
     assert '<p data-start="13">' in page  # offsets let the selection script map text back to the body
 
 
@@ -60,7 +60,7 @@ def test_htmx_body_refresh_returns_only_the_body(viewer_client):
 
 def test_claim_card_for_the_side_panel(editor_client):
     claim = ClaimFactory()
-    body = editor_client.get(claim.get_absolute_url(), {"panel": "card"}, **HX).content.decode()
+    body = editor_client.get(claim.get_absolute_url(), HTTP_HX_TARGET="claim-panel", **HX).content.decode()
     assert body.lstrip().startswith('<div id="claim-card"') and "Save review" in body and "Not a claim" in body
 
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from claims_app.models import Claim, ClaimCorrection, ClaimLink, ClaimStatusChange, Evidence, Speaker
 from claims_app.review import selectors as review_selectors
 from claims_app.review import services as review_services
+from claims_app.review.claim_page import PANEL_TARGETS
 from tests.factories import ArticleFactory, ClaimFactory, ClaimLinkFactory, SpeakerFactory
 
 pytestmark = pytest.mark.django_db
@@ -199,7 +200,7 @@ def test_htmx_filter_request_gets_only_the_results(viewer_client):
     body = response.content.decode()
     assert body.lstrip().startswith('<div id="results"')
     assert "<html" not in body and "The tide tables are wrong" in body
-    assert "HX-Request" in response["Vary"]
+    assert "HX-Request" in response["Vary"] and "HX-Target" in response["Vary"]
 
 
 def test_empty_list_says_so(viewer_client):
@@ -404,10 +405,10 @@ def test_detail_runs_a_fixed_number_of_queries(editor_client, editor):
     assert count() == few
 
 
-@pytest.mark.parametrize("panel", sorted(["head", "status-panel", "history", "evidence", "links", "card"]))
-def test_each_detail_panel_renders_alone_for_htmx(viewer_client, panel):
+@pytest.mark.parametrize("target", sorted(PANEL_TARGETS))
+def test_each_detail_panel_renders_alone_for_htmx(viewer_client, target):
     claim = ClaimFactory()
-    body = viewer_client.get(claim.get_absolute_url(), {"panel": panel}, **HX).content.decode()
+    body = viewer_client.get(claim.get_absolute_url(), **hx(target)).content.decode()
     assert "<html" not in body and "id=" in body
 
 
@@ -542,7 +543,7 @@ def test_linking_to_a_missing_claim_says_so(editor_client):
 def test_link_search_finds_candidates_by_words_or_id(editor_client):
     claim = ClaimFactory(text="Lighthouse keepers were dismissed")
     other = ClaimFactory(text="The lighthouse keepers strike", speaker=SpeakerFactory())
-    by_words = editor_client.get(claim.get_absolute_url(), {"link_q": "lighthouse", "panel": "link-results"}, **HX)
+    by_words = editor_client.get(claim.get_absolute_url(), {"link_q": "lighthouse"}, **hx("link-results"))
     assert other.text in by_words.content.decode() and by_words.content.decode().count("<li>") == 1
     by_id = editor_client.get(claim.get_absolute_url(), {"link_q": str(other.pk)})  # no JS: the full page
     assert other.text in by_id.content.decode()
@@ -551,7 +552,7 @@ def test_link_search_finds_candidates_by_words_or_id(editor_client):
 def test_link_search_results_offer_every_relation_when_refreshed_alone(editor_client):
     claim = ClaimFactory(text="Lighthouse keepers were dismissed")
     ClaimFactory(text="The lighthouse keepers strike", speaker=SpeakerFactory())
-    html = editor_client.get(claim.get_absolute_url(), {"link_q": "lighthouse", "panel": "link-results"}, **HX)
+    html = editor_client.get(claim.get_absolute_url(), {"link_q": "lighthouse"}, **hx("link-results"))
     assert '<option value="paraphrase">' in html.content.decode()
 
 

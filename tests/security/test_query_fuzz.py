@@ -16,33 +16,20 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from claims_app.models import ClaimLink
+from claims_app.review.claim_page import PANEL_TARGETS
+from claims_app.review.filters import URL_PARAMETERS
 from tests.factories import ClaimFactory, ClaimLinkFactory, SpeakerFactory
 
 pytestmark = pytest.mark.django_db
 
-CLAIM_FILTERS = [
-    "q",
-    "status",
-    "kind",
-    "speaker",
-    "article",
-    "outlet",
-    "published_from",
-    "published_to",
-    "has_links",
-    "rejected",
-    "corroboration",
-    "assignee",
-    "sort",
-    "page",
-]
+CLAIM_FILTERS = [*URL_PARAMETERS, "page"]
 
 # (method, path with {claim}/{article}/{speaker}/{link}, parameters) from claims_app/urls.py, the forms and
 # the API's query schemas. The POST one is the link form's `claim`, which is read like a query value.
 ENDPOINTS = [
     ("get", "/", ["page"]),
     ("get", "/claims/", CLAIM_FILTERS),
-    ("get", "/claims/{claim}/", ["link_q", "panel", "page"]),
+    ("get", "/claims/{claim}/", ["link_q", "page"]),
     ("get", "/articles/", ["page"]),
     ("get", "/articles/{article}/", ["page"]),
     ("get", "/articles/new/", ["batch"]),
@@ -67,7 +54,7 @@ odd = st.one_of(
     st.text(max_size=20),
     st.lists(st.sampled_from(TROUBLE), min_size=1, max_size=3).map("".join),
 )
-HTMX_TARGETS = ["", "results", "speaker-results", "link-results", "links", "status-panel"]
+HTMX_TARGETS = ["", "results", "speaker-results", "article-body", "notification-list", *PANEL_TARGETS]
 
 
 def _encode(value: str) -> str:

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from claims_app.ingest import jobs as ingest_jobs
+from claims_app.ingest import selectors as ingest_selectors
 from claims_app.ingest import services as ingest_services
 from claims_app.ingest.files import article_paths
 from claims_app.models import Article
@@ -102,7 +103,7 @@ class Command(BaseCommand):
             except OSError as exc:
                 unreadable.append((str(path), exc.strerror or str(exc)))
         batch = ingest_jobs.queue_files(files=files, outlet=options["outlet"]) if files else None
-        jobs = list(ingest_jobs.batch_jobs(batch)) if batch else []
+        jobs = list(ingest_selectors.batch_jobs(batch)) if batch else []
         if options["json"]:
             entries = [
                 {"source": job.filename, "job_id": job.pk, "status": job.status, "error": job.message or None}

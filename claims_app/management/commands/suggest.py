@@ -7,6 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from claims_app.api.schemas import SuggestionOut
+from claims_app.linking import selectors as link_selectors
 from claims_app.linking import suggestions as link_suggestions
 from claims_app.models import Claim
 
@@ -26,17 +28,14 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["top"] < 1:
             raise CommandError("--top must be at least 1.")
-        claim = (
-            Claim.objects.select_related("article")
-            .defer("article__raw", "article__body")
-            .filter(pk=options["claim_id"])
-            .first()
-        )
-        if claim is None:
-            raise CommandError(f"No claim with id {options['claim_id']}.")
+        try:
+            claim = link_selectors.claim_for_suggestions(options["claim_id"])
+        except Claim.DoesNotExist:
+            raise CommandError(f"No claim with id {options['claim_id']}.") from None
         suggestions = link_suggestions.suggestions_for(claim, top=options["top"], embed_missing=True)
         if options["json"]:
-            self.stdout.write(json.dumps([s.as_json() for s in suggestions], ensure_ascii=False))
+            rows = [SuggestionOut.model_validate(s).model_dump() for s in suggestions]  # the API's suggestion JSON
+            self.stdout.write(json.dumps(rows, ensure_ascii=False))
             return
         self.stdout.write(f"Claim {claim.pk}: {claim.text[:100]}")
         if not suggestions:
