@@ -65,6 +65,7 @@ class ClaimOut(Schema):
     id: int
     text: str
     kind: str
+    attribution: str = "statement"  # what was attributed: statement, belief, intention or data
     status: str
     corroboration: str
     corroboration_label: str

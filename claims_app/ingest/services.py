@@ -236,6 +236,7 @@ def _write_article(
                     end=record.end,
                     kind=record.kind,
                     cue=record.cue[:50],
+                    attribution=record.attribution,
                     speaker_mention=record.speaker_mention.text[:300] if record.speaker_mention else "",
                     speaker_mention_start=record.speaker_mention.start if record.speaker_mention else None,
                     speaker_mention_end=record.speaker_mention.end if record.speaker_mention else None,

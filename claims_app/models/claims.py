@@ -32,6 +32,15 @@ class Claim(models.Model):
         ACCORDING_TO = "according_to", "According to"
         ASSERTION = "assertion", "Author's assertion"
 
+    class Attribution(models.TextChoices):
+        """What was attributed, read from the cue (nlp.attribution.attribution_kinds): editors check a poll's
+        figure differently from a promise."""
+
+        STATEMENT = "statement", "Statement"
+        BELIEF = "belief", "Belief"
+        INTENTION = "intention", "Intention"
+        DATA = "data", "Data"
+
     class Status(models.TextChoices):
         UNREVIEWED = "unreviewed", "Unreviewed"
         VERIFIED = "verified", "Verified"
@@ -66,6 +75,9 @@ class Claim(models.Model):
     end = models.PositiveIntegerField()
     kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
     cue = models.CharField(max_length=50, blank=True)
+    attribution = models.CharField(
+        max_length=12, choices=Attribution.choices, default=Attribution.STATEMENT, db_index=True
+    )
     speaker_mention = models.CharField(max_length=300, blank=True)
     speaker_mention_start = models.PositiveIntegerField(null=True, blank=True)
     speaker_mention_end = models.PositiveIntegerField(null=True, blank=True)

@@ -92,6 +92,12 @@ class ClaimFilters:
     kind: str = _filter(
         "", forms.ChoiceField(required=False, choices=_choices("Any kind", Claim.Kind.choices)), lookup="kind"
     )
+    # What was attributed: a statement, a belief, an intention or data (read from the cue at ingest).
+    attribution: str = _filter(
+        "",
+        forms.ChoiceField(required=False, choices=_choices("Any attribution", Claim.Attribution.choices)),
+        lookup="attribution",
+    )
     speaker: int | None = _filter(
         None, forms.IntegerField(required=False, widget=forms.HiddenInput), lookup="speaker_id"
     )

@@ -32,6 +32,7 @@ COLUMNS = (
     "text",
     "is_rejected",
     "kind",
+    "attribution",
     "corroboration",
     "independent_origins",
     "status",
@@ -71,6 +72,7 @@ class ClaimRow:
     outlet: str
     published: str  # "2 Dec 2026", or ""
     kind_label: str
+    attribution_label: str  # "" for a plain statement; "belief", "intention", "data" otherwise
     assignee: str  # username, "" when unassigned
     assignee_url: str  # the list filtered to the assignee's claims
     corroboration: str
@@ -122,6 +124,8 @@ def claim_rows(claims: Iterable[Claim]) -> list[ClaimRow]:
     speaker_url = url_maker("claims_app:speaker_detail")
     article_url = url_maker("claims_app:article_detail")
     kinds = {value: str(label) for value, label in Claim.Kind.choices}
+    attributions = {value: str(label).lower() for value, label in Claim.Attribution.choices}
+    attributions[Claim.Attribution.STATEMENT] = ""
     statuses = {value: str(label) for value, label in Claim.Status.choices}
     corroborations = {value: str(label) for value, label in Claim.Corroboration.choices}
     options = status_options()
@@ -146,6 +150,7 @@ def claim_rows(claims: Iterable[Claim]) -> list[ClaimRow]:
                 outlet=article.outlet,
                 published=short_date(day, months) if day is not None else "",
                 kind_label=kinds.get(claim.kind, claim.kind),
+                attribution_label=attributions.get(claim.attribution, ""),
                 assignee=assignee,
                 assignee_url=f"{list_url}?{urlencode({'assignee': assignee})}" if assignee else "",
                 corroboration=claim.corroboration,

@@ -41,6 +41,20 @@ def test_ingest_files_article_claims_and_speakers(editor):
     assert article.ingest_model and article.ingest_seconds is not None
 
 
+def test_ingest_stores_what_kind_of_attribution_each_claim_is(editor):
+    body = (
+        "Ferry plans in Port Selden\n\n"
+        "Governor Piet Ostrava wants the state to take over the failing ferry line before the winter.\n\n"
+        "A survey by the harbour board shows that ticket sales fell by a third last year.\n\n"
+        '"We will keep every crossing running," said Ilse Varga, the harbour master.\n'
+    )
+    article = ingest_services.ingest_article(raw=body.encode(), filename="plans.txt", uploaded_by=editor)
+    kinds = {c.text: c.attribution for c in article.claims.all()}
+    assert any("take over the failing ferry line" in t and k == "intention" for t, k in kinds.items()), kinds
+    assert any("ticket sales fell" in t and k == "data" for t, k in kinds.items()), kinds
+    assert any("every crossing running" in t and k == "statement" for t, k in kinds.items()), kinds
+
+
 def test_transliteration_variant_in_a_second_article_resolves_to_the_same_speaker(editor):
     first = ingest_services.ingest_article(raw=sample("harbour_report.txt"), filename="a.txt", uploaded_by=editor)
     second = ingest_services.ingest_article(raw=sample("harbour_followup.txt"), filename="b.txt", uploaded_by=editor)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 
 import pytest
 from django.contrib.postgres.search import SearchQuery, SearchVector
@@ -40,6 +41,20 @@ def test_list_filters_by_status_kind_and_outlet(viewer_client):
     page = viewer_client.get(LIST, {"status": "verified", "kind": "indirect", "outlet": "Dockside Post"})
     rows = page.context["page"].object_list
     assert [c.pk for c in rows] == [wanted.pk]
+
+
+def test_list_api_and_export_filter_by_attribution_kind_and_the_row_names_it(viewer_client):
+    promise = ClaimFactory(attribution="intention", text="will build a new pier")
+    ClaimFactory(attribution="statement", text="the pier is old")
+    ClaimFactory(attribution="data", text="traffic fell by a third")
+    page = viewer_client.get(LIST, {"attribution": "intention"})
+    assert [c.pk for c in page.context["page"].object_list] == [promise.pk]
+    assert '<span class="muted small">intention</span>' in page.content.decode()
+    assert [c.pk for c in viewer_client.get(LIST, {"attribution": "nonsense"}).context["page"].object_list] != []
+    api = viewer_client.get("/api/claims/", {"attribution": "data"}).json()  # the session counts for GETs
+    assert [(c["text"], c["attribution"]) for c in api["results"]] == [("traffic fell by a third", "data")]
+    export = viewer_client.get(reverse("claims_app:claim_export_json"), {"attribution": "intention"})
+    assert [c["id"] for c in json.loads(b"".join(export.streaming_content))] == [promise.pk]
 
 
 def test_list_filters_by_speaker_article_and_publication_dates(viewer_client):
