@@ -31,9 +31,11 @@ def production_env(data_dir: str | Path) -> dict[str, str]:
 
 
 def start_gunicorn(
-    port: int, env: Mapping[str, str], *, workers: int = 2, access_log: str = "/dev/null"
+    port: int, env: Mapping[str, str], *, workers: int = 2, access_log: str = "/dev/null", log: Path | None = None
 ) -> subprocess.Popen[bytes]:
-    """gunicorn on 127.0.0.1:`port` with config/gunicorn.py (as `make serve`) and `env` over this process's own."""
+    """gunicorn on 127.0.0.1:`port` with config/gunicorn.py (as `make serve`) and `env` over this process's own;
+    its output (the app's JSON log lines) goes to `log` when given, else to this process's."""
+    output = log.open("ab") if log is not None else None
     return subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
@@ -45,6 +47,8 @@ def start_gunicorn(
         ],
         cwd=ROOT,
         env={**os.environ, **env, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": str(workers)},
+        stdout=output,
+        stderr=output,
     )
 
 
