@@ -1222,66 +1222,82 @@ def phase_updates(probe: Probe) -> None:
     def lost(where: str, detail: str) -> None:
         probe.tally.add("lost_updates", where, detail)
 
+    # Every write carries a note or text unique to this run, so what the database kept is read from history
+    # rows, whatever state an earlier run (or `--url`'s live data) left the claims in.
+    def saved(pk: int, note: str) -> bool:
+        return ClaimStatusChange.objects.filter(claim_id=pk, note=note).exists()
+
+    def first_write(pk: int, note: str, version: str, headers: dict[str, str] | None = None) -> bool:
+        a.post(f"/claims/{pk}/status/", [("status", "false"), ("note", note), ("version", version)], headers=headers)
+        if not saved(pk, note):
+            probe.tally.add("silent_refusals", f"status #{pk}", "a change from the current version was not saved")
+            return False
+        return True
+
+    marker = probe.marker
     # Single status change: B saw the same version as A, A saved first.
-    for variant in ("page", "htmx row", "htmx panel"):
+    for variant, target in (("page", None), ("htmx row", "claim-{pk}"), ("htmx panel", "status-panel")):
         pk = next(claims)
         va, vb = seen_version(a, pk), seen_version(b, pk)
-        headers = {
-            "page": None,
-            "htmx row": {"HX-Request": "true", "HX-Target": f"claim-{pk}"},
-            "htmx panel": {"HX-Request": "true", "HX-Target": "status-panel"},
-        }[variant]
+        headers = {"HX-Request": "true", "HX-Target": target.format(pk=pk)} if target else None
         probe.tally.tried()
-        a.post(f"/claims/{pk}/status/", [("status", "false"), ("note", "A checked"), ("version", va)], headers=headers)
-        b.post(f"/claims/{pk}/status/", [("status", "verified"), ("note", "B stale"), ("version", vb)], headers=headers)
-        if Claim.objects.get(pk=pk).status != "false":
-            lost(f"status ({variant}) #{pk}", "a stale version overwrote a newer verdict")
-    # Without a version, and with a version from the future.
+        if first_write(pk, f"A {marker} {variant}", va, headers):
+            stale = f"B {marker} {variant}"
+            b.post(f"/claims/{pk}/status/", [("status", "verified"), ("note", stale), ("version", vb)], headers=headers)
+            if saved(pk, stale):
+                lost(f"status ({variant}) #{pk}", "a stale version overwrote a newer verdict")
+    # Without a version, and with odd ones.
     for version in (None, "999999", "0", "²"):
         pk = next(claims)
-        va = seen_version(a, pk)
-        a.post(f"/claims/{pk}/status/", [("status", "false"), ("note", "A"), ("version", va)])
         probe.tally.tried()
-        body = [("status", "verified"), ("note", "B blind")] + ([("version", version)] if version is not None else [])
-        b.post(f"/claims/{pk}/status/", body)
-        if Claim.objects.get(pk=pk).status != "false":
-            lost(f"status with version={version!r} #{pk}", "overwrote a newer verdict")
+        if first_write(pk, f"A {marker} {version!r}", seen_version(a, pk)):
+            blind = f"B {marker} {version!r}"
+            body = [("status", "verified"), ("note", blind)] + ([("version", version)] if version is not None else [])
+            b.post(f"/claims/{pk}/status/", body)
+            if saved(pk, blind):
+                lost(f"status with version={version!r} #{pk}", "overwrote a newer verdict")
     # Bulk: two rows stale, one fresh; then rows without versions.
     rows = [next(claims) for _ in range(3)]
     seen = {pk: seen_version(b, pk) for pk in rows}
-    for pk in rows[:2]:
-        a.post(f"/claims/{pk}/status/", [("status", "false"), ("note", "A first"), ("version", seen_version(a, pk))])
+    ready = all([first_write(pk, f"A {marker} before bulk", seen_version(a, pk)) for pk in rows[:2]])
     probe.tally.tried()
+    bulk = f"B {marker} bulk"
+    ids = [("ids", str(pk)) for pk in rows]
+    # A bulk change leaves claims already at its status alone (no history row): pick one the fresh row is not at.
+    current = Claim.objects.get(pk=rows[2]).status
+    status = next(option for option in ("verified", "disputed", "unverified") if option != current)
     b.post(
         "/claims/bulk-status/",
-        [*(("ids", str(pk)) for pk in rows), *((f"version-{pk}", seen[pk]) for pk in rows), ("status", "verified")],
+        [*ids, *((f"version-{pk}", seen[pk]) for pk in rows), ("status", status), ("note", bulk)],
     )
-    statuses = dict(Claim.objects.filter(pk__in=rows).values_list("pk", "status"))
     for pk in rows[:2]:
-        if statuses[pk] != "false":
+        if ready and saved(pk, bulk):
             lost(f"bulk status #{pk}", "a stale row overwrote a newer verdict")
-    if statuses[rows[2]] != "verified":
+    if not saved(rows[2], bulk):
         probe.tally.add("silent_refusals", f"bulk status #{rows[2]}", "a fresh row of a bulk change was not applied")
     rows = [next(claims) for _ in range(2)]
-    for pk in rows:
-        a.post(f"/claims/{pk}/status/", [("status", "false"), ("note", "A first"), ("version", seen_version(a, pk))])
+    ready = all([first_write(pk, f"A {marker} before blind bulk", seen_version(a, pk)) for pk in rows])
     probe.tally.tried()
-    b.post("/claims/bulk-status/", [*(("ids", str(pk)) for pk in rows), ("status", "verified")])
-    for pk, status in Claim.objects.filter(pk__in=rows).values_list("pk", "status"):
-        if status != "false":
+    blind_bulk = f"B {marker} blind bulk"
+    b.post("/claims/bulk-status/", [*(("ids", str(pk)) for pk in rows), ("status", "verified"), ("note", blind_bulk)])
+    for pk in rows:
+        if ready and saved(pk, blind_bulk):
             lost(f"bulk status without versions #{pk}", "overwrote a newer verdict")
     # Corrections: stale, and without a version.
     for version in ("stale", None):
         pk = next(claims)
         vb = seen_version(b, pk)
-        a.post(
-            f"/claims/{pk}/correct/",
-            [("text", "A's corrected wording."), ("kind", "direct"), ("version", seen_version(a, pk))],
-        )
+        first, blind = f"A's corrected wording ({marker}, {version}).", f"B's wording, written blind ({marker})."
+        a.post(f"/claims/{pk}/correct/", [("text", first), ("kind", "direct"), ("version", seen_version(a, pk))])
         probe.tally.tried()
-        body = [("text", "B's wording, written blind."), ("kind", "direct")] + ([("version", vb)] if version else [])
+        if Claim.objects.get(pk=pk).text != first:
+            probe.tally.add(
+                "silent_refusals", f"correction #{pk}", "a correction from the current version was not saved"
+            )
+            continue
+        body = [("text", blind), ("kind", "direct")] + ([("version", vb)] if version else [])
         b.post(f"/claims/{pk}/correct/", body)
-        if Claim.objects.get(pk=pk).text != "A's corrected wording.":
+        if Claim.objects.get(pk=pk).text != first:
             lost(f"correction ({'stale version' if version else 'no version'}) #{pk}", "overwrote a newer correction")
     # A race: eight browsers (the two editors, four sessions each) send a change at once, all with the version
     # they saw; exactly one may be saved.
