@@ -10,7 +10,7 @@ DEV_STAMP := $(VENV)/.installed-dev-$(DEV_HASH)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev test-fast run test browser lint bench evaluate migrate demo check-deploy clean-data serve worker bench-pages load wrk audit
+.PHONY: install install-dev test-fast run test browser lint bench evaluate migrate demo check-deploy clean-data serve worker bench-pages load wrk audit probe
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -108,6 +108,12 @@ wrk:
 # REPORT=1 also prints the top routes and queries by total and p99 time (request timing log, pg_stat_statements).
 load: install wrk
 	$(BIN)/python bench/load.py $(if $(REPORT),--report)
+
+# Hostile input against gunicorn with production settings on loopback, on a fresh database in .data/probe (a few
+# minutes): prints inputs, requests, 5xx, raw script renders, formula cells, lost updates and permission leaks, and
+# fails on any finding. JSON=1 prints JSON; URL=http://... probes a running `make serve` (bench/security_probe.py).
+probe: install
+	$(BIN)/python bench/security_probe.py $(if $(JSON),--json) $(if $(URL),--url $(URL))
 
 check-deploy: install
 	DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \

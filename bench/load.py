@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -22,18 +21,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.serving import production_env, start_gunicorn, stop, wait_until_up  # noqa: E402
+
 PORT = int(os.environ.get("LOAD_PORT", "8799"))
 SECONDS = int(os.environ.get("LOAD_SECONDS", "60"))
 CONNECTIONS = int(os.environ.get("LOAD_CONNECTIONS", "8"))
 CLAIMS = int(os.environ.get("LOAD_CLAIMS", "200000"))
-ENV = {
-    "DJANGO_SETTINGS_MODULE": "config.settings.production",
-    "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(48),
-    "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-    "DJANGO_SECURE_SSL_REDIRECT": "false",
-    "CLAIMS_DATA_DIR": os.environ.get("CLAIMS_DATA_DIR", str(ROOT / ".data" / "bench")),
-    "CLAIMS_LOG_LEVEL": "WARNING",
-}
+ENV = production_env(os.environ.get("CLAIMS_DATA_DIR", str(ROOT / ".data" / "bench")))
 os.environ.update(ENV)
 
 import django  # noqa: E402
@@ -134,16 +129,6 @@ def session_cookie() -> str:
     return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
-def wait_until_up(url: str, deadline: float) -> None:
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2)  # loopback only
-            return
-        except Exception:
-            time.sleep(0.3)
-    raise SystemExit("gunicorn did not start")
-
-
 def main() -> None:
     call_command("migrate", verbosity=0)
     have = Claim.objects.count()
@@ -179,18 +164,7 @@ def main() -> None:
             missing = statements_available(cursor)
             if missing is None:
                 cursor.execute("SELECT pg_stat_statements_reset()")
-    gunicorn = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "config.wsgi",
-            "-c",
-            "config/gunicorn.py",
-            "--access-logfile",
-            "/dev/null",
-        ],
-        cwd=ROOT,
-        env={**os.environ, **ENV, **report_env, "GUNICORN_BIND": f"127.0.0.1:{PORT}", "GUNICORN_WORKERS": "2"},
-    )
+    gunicorn = start_gunicorn(PORT, {**ENV, **report_env})
     try:
         wait_until_up(f"http://127.0.0.1:{PORT}/login/", time.monotonic() + 60)
         # The session must really log in: a redirect to the login page would also count as "no error" in wrk.
@@ -222,8 +196,7 @@ def main() -> None:
             check=False,
         )
     finally:
-        gunicorn.terminate()
-        gunicorn.wait(30)
+        stop(gunicorn)
         os.unlink(handle.name)
     print(run.stdout.strip())
     if run.returncode != 0:

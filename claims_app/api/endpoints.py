@@ -2,13 +2,17 @@
 
 Authentication: the browser session (log in as usual), or `Authorization: Bearer <key>` with a key from
 `manage.py create_api_token USERNAME`. Any role that can read claims (viewer and up) may use it; no login
-gives 401, a login without read access 403. /api/claims/ takes exactly the query string of /claims/.
+gives 401, a login without read access 403. These docs and the schema are for logged-in readers too.
+/api/claims/ takes exactly the query string of /claims/.
 """
 
 from __future__ import annotations
 
+from functools import wraps
 from typing import Any
 
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, QueryDict
 from django.urls import URLPattern
@@ -72,6 +76,22 @@ class ReaderToken(HttpBearer):
         return _reader(row.user)
 
 
+def _for_readers(view: Any) -> Any:
+    """The docs page and the schema need what every other page needs (they are exempt from the login check with
+    the rest of the API): no login goes to the login page, a login without a role gets the 403 page."""
+
+    @wraps(view)
+    def readers_only(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not user.has_perm(READ_PERMISSION):
+            raise PermissionDenied("This account has no role on the desk yet.")
+        return view(request, *args, **kwargs)
+
+    return readers_only
+
+
 api = NinjaAPI(
     title="Claimdesk API",
     version="1",
@@ -79,6 +99,7 @@ api = NinjaAPI(
     auth=[ReaderSession(), ReaderToken()],
     openapi_url="/schema/",
     docs_url="/docs/",
+    docs_decorator=_for_readers,
     urls_namespace="api",
 )
 

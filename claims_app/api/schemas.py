@@ -17,6 +17,7 @@ from ninja import Field, Schema
 from pydantic import AfterValidator, create_model
 
 from claims_app.linking import selectors as linking_selectors
+from claims_app.linking.wording import changed_words
 from claims_app.models import Claim, Comment, Speaker, StatementOrigin
 from claims_app.publishing import selectors as publishing_selectors
 from claims_app.review import selectors as review_selectors
@@ -240,7 +241,7 @@ class OriginClaimOut(Schema):
 
     @staticmethod
     def resolve_changed_words(appearance: linking_selectors.OriginAppearance) -> list[str]:
-        return [word for word, changed in appearance.words if changed]
+        return changed_words(appearance.wording)
 
 
 # Read from linking.selectors.RelatedOrigin.

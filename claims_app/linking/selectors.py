@@ -9,6 +9,7 @@ from django.db.models import (
     Q,
 )
 
+from claims_app.linking.wording import WordingSegment, unchanged, wording_diff
 from claims_app.models import (
     CLAIM_INDEX_ONLY,
     Claim,
@@ -69,10 +70,10 @@ def claim_links(claim: Claim) -> list[LinkedClaim]:
 
 @dataclass(frozen=True, slots=True)
 class OriginAppearance:
-    """One claim repeating the origin, with the words it changed against the first appearance marked."""
+    """One claim repeating the origin, with its wording diffed word by word against the first appearance."""
 
     claim: Claim
-    words: list[tuple[str, bool]]  # (word, changed against the first appearance)
+    wording: list[WordingSegment]
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,11 +108,6 @@ TIMELINE_ROW = 24
 TIMELINE_LEFT = 150
 
 
-def _marked(first: str, text: str) -> list[tuple[str, bool]]:
-    known = {w.strip(".,;:“”\"'’").casefold() for w in first.split()}
-    return [(w, w.strip(".,;:“”\"'’").casefold() not in known) for w in text.split()]
-
-
 def origin_page(pk: int) -> OriginPage:
     """Everything the origin page shows, in four queries (raises StatementOrigin.DoesNotExist)."""
     origin = (
@@ -127,8 +123,7 @@ def origin_page(pk: int) -> OriginPage:
     claims.sort(key=lambda c: (c.article.published_at or date.max, c.pk))
     first = claims[0].text if claims else ""
     appearances = [
-        OriginAppearance(c, _marked(first, c.text) if i else [(w, False) for w in c.text.split()])
-        for i, c in enumerate(claims)
+        OriginAppearance(c, wording_diff(first, c.text) if i else unchanged(c.text)) for i, c in enumerate(claims)
     ]
     ids = [c.pk for c in claims]
     links = (

@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from claims_app.notifications import selectors
+from claims_app.web.context_processors import request_user
 
 
 class _UnreadBadge:
@@ -19,7 +20,7 @@ class _UnreadBadge:
 
     def __call__(self) -> str:
         if self.label is None:
-            user = self.request.user
+            user = request_user(self.request)
             count = selectors.unread_count(user) if user.is_authenticated else 0
             self.label = selectors.badge_label(count) if count else ""
         return self.label

@@ -49,7 +49,12 @@ class CorrectionForm(Form):
     speaker = forms.CharField(required=False, max_length=300, help_text="Name or alias; a new name adds a speaker.")
     kind = forms.ChoiceField(choices=Claim.Kind.choices)
     note = forms.CharField(required=False, max_length=5000, label="Why")
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # Required, as the status form's: a correction that did not say which version it saw overwrote a newer one.
+    version = forms.IntegerField(
+        min_value=1,
+        widget=forms.HiddenInput,
+        error_messages={"required": "Reload the claim and try again: the form did not say which version it saw."},
+    )
 
 
 class RejectForm(Form):

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 
 from claims_app import roles
 
 
+def request_user(request: HttpRequest) -> Any:
+    """The request's user; anonymous when a middleware before AuthenticationMiddleware refused the request (a
+    foreign Host header) and an error page renders without one."""
+    return getattr(request, "user", None) or AnonymousUser()
+
+
 def user_permissions(request: HttpRequest) -> dict[str, Any]:
-    user = request.user
+    user = request_user(request)
     return {
         "user_role": roles.role_of(user),
         "can_upload": roles.can_upload(user),

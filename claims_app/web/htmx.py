@@ -90,8 +90,11 @@ def get_or_404(selector, pk):
 
 
 def safe_next(request: AuthenticatedHttpRequest) -> str | None:
+    """The form's `next` when it is a path on this site, else None (the view picks its own page)."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    # A path, not just "no other host": redirect() reads a value without "/" or "." ("²", "-1") as a URL
+    # pattern name, and an unknown name is a NoReverseMatch (a 500).
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return None
 

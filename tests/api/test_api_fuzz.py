@@ -7,9 +7,12 @@ bodies match the schema.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import schemathesis
 from django.core import signals
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from django.test import Client
@@ -18,6 +21,7 @@ from hypothesis import strategies as st
 from schemathesis import checks
 
 from claims_app.api import tokens
+from claims_app.api.endpoints import api
 from claims_app.review.filters import URL_PARAMETERS
 from tests.factories import ClaimFactory, ClaimLinkFactory, SpeakerFactory
 from tests.ingest.test_hostile_input import INJECTIONS, hostile_text
@@ -25,9 +29,11 @@ from tests.ingest.test_hostile_input import INJECTIONS, hostile_text
 pytestmark = pytest.mark.django_db
 
 
-# Loaded at import (the schema endpoint needs no database). schemathesis.pytest.from_fixture would defer
-# this to a fixture, but it breaks on pytest 9 (it sets the removed Node._nodeid).
-schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+# Built at import from the API object, as /api/schema/ serves it (that endpoint needs a logged-in reader, and
+# there is no database yet to make one). schemathesis.pytest.from_fixture would defer this to a fixture, but it
+# breaks on pytest 9 (it sets the removed Node._nodeid).
+schema = schemathesis.openapi.from_dict(json.loads(json.dumps(api.get_openapi_schema(), cls=DjangoJSONEncoder)))
+schema.app = get_wsgi_application()
 
 
 @pytest.fixture

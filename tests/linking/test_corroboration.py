@@ -333,7 +333,7 @@ def test_api_token_authenticates_and_a_user_without_read_access_gets_403(viewer)
 
 
 def test_schema_endpoint_serves_valid_openapi(viewer_client):
-    schema = Client().get("/api/schema/").json()
+    schema = viewer_client.get("/api/schema/").json()
     assert schema["openapi"].startswith("3.")
     for path in (
         "/api/claims/",

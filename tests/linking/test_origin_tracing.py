@@ -180,7 +180,8 @@ def test_origin_page_lists_both_articles_in_date_order_with_a_timeline_and_the_a
     claim_page = editor_client.get(reverse("claims_app:claim_detail", args=[first.pk])).content.decode()
     assert reverse("claims_app:origin_detail", args=[origin_id]) in claim_page
     page = editor_client.get(reverse("claims_app:origin_detail", args=[origin_id])).content.decode()
-    assert page.index("Kestrel Times") < page.index("Harbor Ledger") and "<svg" in page and "<mark>" in page
+    assert page.index("Kestrel Times") < page.index("Harbor Ledger") and "<svg" in page
+    assert "<ins class=" in page and "<del>" in page  # the retelling's wording against the first
     data = editor_client.get(f"/api/origins/{origin_id}/").json()
     assert [c["id"] for c in data["claims"]] == [first.pk, retold.pk]
     assert data["speaker"]["name"] == retold.speaker.name

@@ -76,3 +76,14 @@ def test_wrong_api_tokens_are_throttled_per_address(viewer):
     assert throttled.status_code == 429 and throttled["Content-Type"].startswith("application/json")
     assert "Too many wrong API tokens" in throttled.json()["detail"]
     assert client.get("/api/claims/", HTTP_AUTHORIZATION=f"Bearer {key}", REMOTE_ADDR="10.0.0.8").status_code == 200
+
+
+def test_an_overlong_username_is_a_form_error_not_a_server_error(db):
+    # Found by bench/security_probe.py: AuthenticationForm only sets the widget's maxlength, so 10,000
+    # characters reached authenticate() and django-axes' varchar(255) record of the failure (a 500).
+    from axes.models import AccessAttempt
+
+    response = _login(Client(), "A" * 10_000, "wrong")
+    assert response.status_code == 200
+    assert "at most 150 characters" in response.content.decode()
+    assert not AccessAttempt.objects.exists()

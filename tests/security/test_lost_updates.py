@@ -64,3 +64,18 @@ def test_admin_cannot_edit_a_claims_review_fields_directly(admin_client_, admin_
     claim = ClaimFactory()
     page = admin_client_.get(reverse("admin:claims_app_claim_change", args=[claim.pk])).content.decode()
     assert 'name="status"' not in page and 'name="reviewed_by"' not in page and 'name="reviewed_at_0"' not in page
+
+
+def test_correction_without_a_version_changes_nothing_and_says_why(editor_client):
+    # Found by bench/security_probe.py: the correction form's version was optional, so a correction that did
+    # not say which version it saw overwrote a newer one (the status form's defect 4, in another form).
+    claim = ClaimFactory(text="The ferries will run again on Monday,")
+    response = editor_client.post(
+        reverse("claims_app:claim_correct", args=[claim.pk]),
+        {"text": "Written blind", "kind": claim.kind},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="correct-panel",
+    )
+    claim.refresh_from_db()
+    assert (claim.text, claim.version) == ("The ferries will run again on Monday,", 1)
+    assert "did not say which version it saw" in response.content.decode()

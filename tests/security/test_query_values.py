@@ -68,3 +68,31 @@ def test_api_speaker_search_with_nul_answers_json(viewer_client):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")
     assert [s["name"] for s in response.json()["results"]] == ["Ruben Quist"]
+
+
+# Found by bench/security_probe.py: `next` is a path on this site or nothing. A value without a slash ("²",
+# "0", "-1") passed url_has_allowed_host_and_scheme, and redirect() then tried it as a URL pattern name (a 500).
+@pytest.mark.parametrize("value", ["²", "0", "-1", "a\x00b", "' OR '1'='1", "https://evil.example/", "//evil.example"])
+def test_odd_next_values_fall_back_to_the_page_of_the_form(editor_client, editor, value):
+    from claims_app.notifications.services import notify
+
+    claim = ClaimFactory()
+    bulk = editor_client.post(
+        reverse("claims_app:claim_bulk_assign"), {"ids": [claim.pk], "assignee": "", "next": value}
+    )
+    assert bulk.status_code == 302 and bulk["Location"] == reverse("claims_app:claim_list")
+    tag = editor_client.post(
+        reverse("claims_app:claim_bulk_tag"), {"ids": [claim.pk], "tag": "harbour", "action": "add", "next": value}
+    )
+    assert tag.status_code == 302 and tag["Location"] == reverse("claims_app:claim_list")
+    notify(kind="comment", actor=None, claim_ids=[claim.pk], recipient_ids=[editor.pk])
+    notification = editor.notifications.get()
+    read = editor_client.post(reverse("claims_app:notification_read", args=[notification.pk]), {"next": value})
+    assert read.status_code == 302 and read["Location"] == reverse("claims_app:notification_list")
+
+
+def test_a_next_path_on_this_site_is_followed(editor_client):
+    claim = ClaimFactory()
+    back = reverse("claims_app:claim_list") + "?status=false&page=2"
+    response = editor_client.post(reverse("claims_app:claim_bulk_assign"), {"ids": [claim.pk], "next": back})
+    assert response["Location"] == back

@@ -60,3 +60,12 @@ def test_login_page_and_api_keep_their_own_rules(no_role_client):
     assert Client().get(reverse("login")).status_code == 200
     api = no_role_client.get("/api/claims/")
     assert api.status_code == 403 and api["Content-Type"].startswith("application/json")
+
+
+def test_api_docs_and_schema_need_a_role_like_the_api(no_role_client, viewer_client):
+    # Found by bench/security_probe.py: every API route was exempted from the login check, docs and schema too.
+    for url in ("/api/docs/", "/api/schema/"):
+        anonymous = Client().get(url)
+        assert anonymous.status_code == 302 and anonymous["Location"].startswith(reverse("login")), url
+        assert no_role_client.get(url).status_code == 403, url
+        assert viewer_client.get(url).status_code == 200, url

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from claims_app.models import Article
@@ -78,3 +79,11 @@ def test_a_thousand_character_filename_gets_a_clear_message(editor_client):
     page = response.content.decode()
     assert response.status_code == 400 and "Bad Request (400)" not in page
     assert "file name was too long" in page and not Article.objects.exists()
+
+
+def test_a_foreign_host_header_gets_the_400_page_not_a_server_error(db):
+    # Found by bench/security_probe.py: DisallowedHost is raised before AuthenticationMiddleware, so the 400
+    # page's context processors met a request without a user (an AttributeError, a 500).
+    response = Client().get(reverse("login"), HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert b"<main" in response.content  # the base layout, navigation for nobody
