@@ -1,15 +1,16 @@
 """Ingest speed against bare spaCy, measured in one run on the same texts.
 
-Prints (1) single-article ingest (clean, extract, resolve speakers, write) against bare
-`nlp(text)`, and (2) bulk ingest through `nlp.pipe` against bare `nlp.pipe`, with
-articles per second. Writes happen inside a transaction that is rolled back, so the
-database is left as it was. Run: `make bench` (or .venv/bin/python bench/ingest.py).
+Prints (1) single-article ingest (clean, extract with the attribution tagger when it is on, resolve speakers,
+write) against bare `nlp(text)`, and (2) bulk ingest through `nlp.pipe` against bare `nlp.pipe`, with
+articles per second, and the peak memory of this one ingest process. Writes happen inside a transaction that is
+rolled back, so the database is left as it was. Run: `make bench` (or .venv/bin/python bench/ingest.py).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import resource
 import statistics
 import sys
 import time
@@ -104,6 +105,9 @@ def main() -> None:
             f"{label:45s} baseline {base * 1000:8.1f} ms  full {total * 1000:8.1f} ms  "
             f"ratio {total / base:5.2f}x  ({len(items) / total:6.1f} articles/s vs {len(items) / base:6.1f})"
         )
+    tagger = settings.CLAIMS_ATTRIBUTION_MODEL or "off (rules only)"
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+    print(f"attribution tagger: {tagger}; peak memory of this ingest process {peak:.0f} MB")
 
 
 if __name__ == "__main__":

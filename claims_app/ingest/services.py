@@ -65,7 +65,9 @@ def load_nlp() -> Language:
     """The process-wide spaCy pipeline named by CLAIMS_SPACY_MODEL, with the CLAIMS_ATTRIBUTION_MODEL tagger."""
     from claims_app.nlp import pipeline  # spaCy loads only in processes that ingest, not in web readers
 
-    return pipeline.load_pipeline(settings.CLAIMS_SPACY_MODEL, settings.CLAIMS_ATTRIBUTION_MODEL)
+    return pipeline.load_pipeline(
+        settings.CLAIMS_SPACY_MODEL, settings.CLAIMS_ATTRIBUTION_MODEL, settings.CLAIMS_ATTRIBUTION_PRECISION
+    )
 
 
 def prepare_article(*, raw: bytes, filename: str = "", overrides: ArticleOverrides | None = None) -> CleanedArticle:

@@ -20,13 +20,15 @@ MAX_QUOTED_SHARE_OF_REPORTED = 0.5
 
 @dataclass(frozen=True, slots=True)
 class ClaimCandidate:
-    """A claim span (character offsets into the body) with the mention it is attributed to."""
+    """A claim span (character offsets into the body) with the mention it is attributed to; `source` is the
+    source as the attribution tagger marked it ('who', 'the senator'), when it did."""
 
     start: int
     end: int
     kind: ClaimKind
     cue: str
     mention: Mention | None
+    source: tuple[int, int] | None = None
 
     @property
     def length(self) -> int:

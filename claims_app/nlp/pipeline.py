@@ -66,16 +66,17 @@ def _mark_dateline_end(doc: Doc, first: int) -> None:
 
 
 @functools.cache
-def load_pipeline(model_name: str, attribution_model: str = "") -> Language:
+def load_pipeline(model_name: str, attribution_model: str = "", attribution_precision: str = "auto") -> Language:
     """Load the spaCy model once per process and add Claimdesk's components; `attribution_model` is the
-    directory of the trained attribution tagger (empty: rules only)."""
+    directory of the trained attribution tagger (empty: rules only), run at `attribution_precision`
+    (attribution.model.PRECISIONS)."""
     nlp = spacy.load(model_name)
     if PARAGRAPH_BREAKS not in nlp.pipe_names:
         nlp.add_pipe(PARAGRAPH_BREAKS, before="parser" if "parser" in nlp.pipe_names else None)
     if attribution_model:
         from claims_app.nlp.attribution.component import ATTRIBUTION_TAGGER
 
-        nlp.add_pipe(ATTRIBUTION_TAGGER, config={"model_dir": attribution_model})
+        nlp.add_pipe(ATTRIBUTION_TAGGER, config={"model_dir": attribution_model, "precision": attribution_precision})
     return nlp
 
 
@@ -135,10 +136,10 @@ def _joined(docs: list[Doc]) -> Doc:
     # spaCy's stub for from_docs omits the exclude argument that the function itself takes (since 3.4).
     joined = Doc.from_docs(docs, ensure_whitespace=False, exclude=["user_data", "tensor"])  # type: ignore[call-arg]
     if all(SPANS_KEY in doc.user_data for doc in docs):
-        spans: list[tuple[str, int, int]] = []
+        spans: list[tuple[str, int, int, bool]] = []
         offset = 0
         for doc in docs:
-            spans.extend((role, start + offset, end + offset) for role, start, end in doc.user_data[SPANS_KEY])
+            spans.extend((role, s + offset, e + offset, more) for role, s, e, more in doc.user_data[SPANS_KEY])
             offset += len(doc.text)
         joined.user_data[SPANS_KEY] = tuple(spans)
     return joined
@@ -167,9 +168,7 @@ def extract(doc: Doc, article: CleanedArticle, *, cue_lexicon: bool = False) -> 
         reported = [*reported, *find_lexicon_claims(layout)]
     candidates = reconcile(find_quote_claims(layout, opinion=is_opinion_piece(article)), reported)
     if (tagged := attribution_claims.tagged_spans(doc)) is not None:
-        candidates = attribution_claims.combine(
-            candidates, attribution_claims.model_candidates(doc, tagged), tagged, text=text
-        )
+        candidates = attribution_claims.combine(candidates, attribution_claims.model_candidates(doc, tagged))
     resolver = SpeakerResolver(
         NameIndex.from_doc(doc, [q < 0 for q in layout.token_quote]),
         lede_end=layout.paragraphs[0][1] if layout.paragraphs else 0,
@@ -197,7 +196,6 @@ def _resolve_in_mention_order(candidates: list[ClaimCandidate], resolver: Speake
 
 
 def _claim_record(body: str, candidate: ClaimCandidate, speaker: str | None) -> ClaimRecord:
-    mention = candidate.mention
     kind: ClaimKind = "assertion" if speaker is None and candidate.kind != "according_to" else candidate.kind
     return ClaimRecord(
         text=body[candidate.start : candidate.end],
@@ -206,9 +204,19 @@ def _claim_record(body: str, candidate: ClaimCandidate, speaker: str | None) -> 
         kind=kind,
         cue=candidate.cue,
         speaker=speaker,
-        speaker_mention=Span(mention.text, mention.start, mention.end) if mention is not None else None,
+        speaker_mention=_speaker_mention(body, candidate),
         attribution=attribution_kind(candidate.cue),
     )
+
+
+def _speaker_mention(body: str, candidate: ClaimCandidate) -> Span | None:
+    """Where the claim names its speaker: the tagged source as written ('who', 'the senator'), which the
+    speaker was resolved from, else the rules' mention."""
+    if candidate.source is not None:
+        start, end = candidate.source
+        return Span(body[start:end], start, end)
+    mention = candidate.mention
+    return Span(mention.text, mention.start, mention.end) if mention is not None else None
 
 
 def analyse_texts(

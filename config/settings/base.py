@@ -183,6 +183,8 @@ if CLAIMS_ATTRIBUTION_MODEL is None:
     CLAIMS_ATTRIBUTION_MODEL = (
         str(_shipped_attribution) if (_shipped_attribution / "tagger.safetensors").is_file() else ""
     )
+# How the tagger computes: "auto" (bfloat16 on CPUs with native bfloat16 units, else int8), "bf16", "int8", "fp32".
+CLAIMS_ATTRIBUTION_PRECISION = env.str("CLAIMS_ATTRIBUTION_PRECISION", default="auto")
 # Claims headed by the cue verbs mined from PolNeAR train ('called for', 'wants', 'shows'; attribution/lexicon.py).
 CLAIMS_CUE_LEXICON = env.bool("CLAIMS_CUE_LEXICON", default=True)
 

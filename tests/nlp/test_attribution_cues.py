@@ -79,10 +79,6 @@ def test_new_cue_families_give_a_claim_and_its_speaker(
         assert claim.speaker is not None and speaker.split()[-1] in claim.speaker
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open in #12: the shipped head (epoch 6) tags no source in a headline 'Name: ...'; 9/13 on PolNeAR dev",
-)
 def test_headline_name_and_colon_is_attributed_to_the_name(nlp: Language) -> None:
     body = (
         "Oskar Lindqvist: The Northern Rail Plan Will Bankrupt the Region\n\n"

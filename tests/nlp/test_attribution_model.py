@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from claims_app.nlp.attribution.claims import combine
 from claims_app.nlp.attribution.grouping import group, is_quoted
 from claims_app.nlp.attribution.tagging import LABEL_ID, RoleSpan, decode, gold_spans, piece_labels
+from claims_app.nlp.claim_candidates import ClaimCandidate
+from claims_app.nlp.speaker_mentions import Mention
 
 # Two tiny articles in PolNeAR's JSON-lines shape, written by the team (people and places are fictional).
 _FIRST = "Mayor Ilse Varga said the ferry will run again in May.\n\nThe council wants a new pier."
@@ -55,6 +58,31 @@ def test_piece_labels_mark_the_first_piece_b_and_the_rest_i() -> None:
     assert decode(offsets, labels) == [RoleSpan("SOURCE", 0, 5), RoleSpan("CONTENT", 11, 20)]
 
 
+def test_a_fragment_that_continues_a_span_starts_with_i_and_decodes_as_a_continuation() -> None:
+    offsets = [(0, 4), (5, 9), (10, 14), (15, 19)]
+    spans = [RoleSpan("CONTENT", 0, 4), RoleSpan("CUE", 5, 9), RoleSpan("CONTENT", 10, 19, continues=True)]
+    labels = piece_labels(offsets, spans)
+    assert labels == [LABEL_ID["B-CONTENT"], LABEL_ID["B-CUE"], LABEL_ID["I-CONTENT"], LABEL_ID["I-CONTENT"]]
+    assert decode(offsets, labels) == spans
+
+
+def test_a_new_content_after_another_attribution_is_not_a_continuation() -> None:
+    text = "Ann Oder said the gates are shut and Bo Lund warned the tide is early."
+    spans = [
+        RoleSpan("SOURCE", 0, 8),
+        RoleSpan("CUE", 9, 13),
+        RoleSpan("CONTENT", 14, text.index(" and")),
+        RoleSpan("SOURCE", text.index("Bo"), text.index(" warned")),
+        RoleSpan("CUE", text.index("warned"), text.index(" the tide")),
+        RoleSpan("CONTENT", text.index("the tide"), len(text)),
+    ]
+    found = group(text, spans)
+    assert [(text[a.start : a.end], text[a.source.start : a.source.end]) for a in found if a.source] == [
+        ("the gates are shut", "Ann Oder"),
+        ("the tide is early.", "Bo Lund"),
+    ]
+
+
 def test_gold_spans_keep_every_fragment_of_a_discontinuous_content() -> None:
     attribution = {
         "source": None,
@@ -63,7 +91,7 @@ def test_gold_spans_keep_every_fragment_of_a_discontinuous_content() -> None:
     }
     assert [s for s in gold_spans([attribution]) if s.role == "CONTENT"] == [
         RoleSpan("CONTENT", 0, 4),
-        RoleSpan("CONTENT", 10, 20),
+        RoleSpan("CONTENT", 10, 20, continues=True),
     ]
 
 
@@ -86,7 +114,7 @@ def test_grouping_joins_quote_fragments_split_by_their_own_attribution() -> None
         RoleSpan("CONTENT", 0, text.index(" Noor")),
         RoleSpan("SOURCE", text.index("Noor"), text.index(" said")),
         RoleSpan("CUE", text.index("said"), text.index("said") + 4),
-        RoleSpan("CONTENT", text.index('"and'), len(text)),
+        RoleSpan("CONTENT", text.index('"and'), len(text), continues=True),
     ]
     (only,) = group(text, spans)
     assert (only.start, only.end) == (0, len(text))
@@ -131,3 +159,27 @@ def test_loading_a_directory_without_a_model_says_so(tmp_path: Path) -> None:
 
     with pytest.raises(FileNotFoundError):
         model.load(tmp_path)
+
+
+def _candidate(start: int, end: int, kind: str = "indirect", mention: bool = False) -> ClaimCandidate:
+    who = Mention(text="Ilse Varga", start=0, end=10, form="name", kind="person", name="Ilse Varga")
+    return ClaimCandidate(start, end, kind, "say", who if mention else None)  # type: ignore[arg-type]
+
+
+def test_combine_keeps_tagged_claims_and_fills_a_missing_speaker_from_a_rule_claim() -> None:
+    tagged = [_candidate(20, 60), _candidate(70, 90, mention=True)]
+    rules = [_candidate(22, 58, mention=True)]
+    combined = combine(rules, tagged)
+    assert [(c.start, c.end) for c in combined] == [(20, 60), (70, 90)]
+    assert combined[0].mention is not None and combined[0].mention.name == "Ilse Varga"
+
+
+def test_combine_drops_sourceless_tagged_claims_but_keeps_direct_quotes() -> None:
+    tagged = [_candidate(20, 60), _candidate(70, 90, kind="direct")]
+    assert [(c.start, c.end) for c in combine([], tagged)] == [(70, 90)]
+
+
+def test_combine_adds_the_rules_direct_quotes_the_tagger_missed_and_nothing_else() -> None:
+    rules = [_candidate(100, 140, kind="direct", mention=True), _candidate(150, 190, mention=True)]
+    tagged = [_candidate(10, 30, mention=True)]
+    assert [(c.start, c.end, c.kind) for c in combine(rules, tagged)] == [(10, 30, "indirect"), (100, 140, "direct")]

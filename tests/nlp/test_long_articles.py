@@ -83,11 +83,11 @@ def test_the_taggers_spans_are_shifted_to_the_joined_text():
     body = _body(6)
     doc = pipeline.parse(tagged, body, piece_chars=500)
     spans = doc.user_data[SPANS_KEY]
-    assert spans and all(0 <= start < end <= len(body) for _, start, end in spans)
+    assert spans and all(0 <= start < end <= len(body) for _, start, end, _ in spans)
     # Each piece's own spans (tagged the same way, in one batch), moved by where the piece starts.
     expected, offset = [], 0
     for piece in tagged.pipe(pipeline.body_pieces(body, 500), batch_size=pipeline.DEFAULT_BATCH_SIZE):
-        expected += [(role, start + offset, end + offset) for role, start, end in piece.user_data[SPANS_KEY]]
+        expected += [(role, s + offset, e + offset, more) for role, s, e, more in piece.user_data[SPANS_KEY]]
         offset += len(piece.text)
     assert list(spans) == expected
-    assert {role for role, _, _ in spans} == {"SOURCE", "CUE", "CONTENT"}
+    assert {role for role, _, _, _ in spans} == {"SOURCE", "CUE", "CONTENT"}

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 class Command(BaseCommand):
     help = (
-        "Train the attribution tagger on PolNeAR-shaped JSON lines (seeded; CPU; never in CI) and print dev "
+        "Fine-tune the attribution tagger on PolNeAR-shaped JSON lines (seeded; CPU; never in CI) and print dev "
         "figures per role. Point CLAIMS_ATTRIBUTION_MODEL at --out to use it."
     )
 
@@ -19,16 +19,10 @@ class Command(BaseCommand):
         parser.add_argument("--train", type=Path, action="append", required=True, help="JSON-lines file (repeatable).")
         parser.add_argument("--dev", type=Path, help="JSON-lines file for the dev figures after each epoch.")
         parser.add_argument("--out", type=Path, required=True, help="Directory for tagger.safetensors and tagger.json.")
-        parser.add_argument("--epochs", type=int, default=6)
+        parser.add_argument("--epochs", type=int, default=4)
         parser.add_argument("--seed", type=int, default=13)
-        parser.add_argument("--learning-rate", type=float, default=2e-3)
+        parser.add_argument("--learning-rate", type=float, default=1e-4, help="The encoder's (the label layer: 10x).")
         parser.add_argument("--limit", type=int, default=None, help="Use only the first N articles of each set.")
-        parser.add_argument(
-            "--features-cache",
-            type=Path,
-            default=None,
-            help="File for the frozen encoder's features: written on the first run, read on later ones (same files).",
-        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from claims_app.nlp.attribution.training import train
@@ -47,7 +41,6 @@ class Command(BaseCommand):
                 seed=options["seed"],
                 learning_rate=options["learning_rate"],
                 limit=options["limit"],
-                cache=options["features_cache"],
                 log=lambda line: self.stdout.write(line),
             )
         except (ValueError, KeyError, json.JSONDecodeError) as exc:

@@ -1,6 +1,7 @@
 """The tagger as a spaCy component: role spans for each Doc, batched over `nlp.pipe`.
 
-The spans go to `doc.user_data[SPANS_KEY]` as (role, start, end) tuples; `claims.model_candidates` reads them.
+The spans go to `doc.user_data[SPANS_KEY]` as (role, start, end, continues) tuples; `claims.model_candidates`
+reads them.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ _BATCH_DOCS = 8
 
 
 class AttributionTagger:
-    """Runs the tagger loaded from `model_dir` (cached per process by `model.load`)."""
+    """Runs the tagger loaded from `model_dir` at `precision` (cached per process by `model.load`)."""
 
-    def __init__(self, model_dir: str) -> None:
+    def __init__(self, model_dir: str, precision: str = "auto") -> None:
         from .model import load
 
-        self.tagger = load(model_dir)
+        self.tagger = load(model_dir, precision=precision)
 
     def __call__(self, doc: Doc) -> Doc:
         return next(self.pipe([doc]))
@@ -38,10 +39,10 @@ class AttributionTagger:
 
     def _tag(self, docs: list[Doc]) -> Iterator[Doc]:
         for doc, spans in zip(docs, self.tagger.spans_many([d.text for d in docs]), strict=True):
-            doc.user_data[SPANS_KEY] = tuple((s.role, s.start, s.end) for s in spans)
+            doc.user_data[SPANS_KEY] = tuple((s.role, s.start, s.end, s.continues) for s in spans)
             yield doc
 
 
-@Language.factory(ATTRIBUTION_TAGGER, default_config={"model_dir": ""})
-def make_attribution_tagger(nlp: Language, name: str, model_dir: str) -> AttributionTagger:
-    return AttributionTagger(model_dir)
+@Language.factory(ATTRIBUTION_TAGGER, default_config={"model_dir": "", "precision": "auto"})
+def make_attribution_tagger(nlp: Language, name: str, model_dir: str, precision: str) -> AttributionTagger:
+    return AttributionTagger(model_dir, precision)

@@ -63,8 +63,7 @@ def group(text: str, spans: Sequence[RoleSpan]) -> list[Attribution]:
         if (
             merged
             and para_of(merged[-1][0]) == para_of(span.start)
-            and _glues(text, merged[-1][1], span.start, others)
-            and not _own_cue_after(text, span.end, cues, others)
+            and _continues(text, merged[-1], span, cues, others)
         ):
             merged[-1][1] = max(merged[-1][1], span.end)
         else:
@@ -76,11 +75,43 @@ def group(text: str, spans: Sequence[RoleSpan]) -> list[Attribution]:
         if len(_WORD.findall(text[start:end])) < MIN_CONTENT_WORDS:
             continue
         para = para_of(start)
-        cue = _adjacent_cue(text, start, end, cues, others) or _nearest(cues, start, end, para, para_of)
+        cue = (
+            _cue_inside(start, end, cues, contents)
+            or _adjacent_cue(text, start, end, cues, others)
+            or _nearest(cues, start, end, para, para_of)
+        )
         anchor = (cue.start, cue.end) if cue else (start, end)
         source = _nearest(sources, *anchor, para, para_of)
         out.append(Attribution(start, end, cue, source))
     return out
+
+
+def _continues(
+    text: str, previous: list[int], span: RoleSpan, cues: Sequence[RoleSpan], others: Sequence[RoleSpan]
+) -> bool:
+    """Whether a content fragment continues the previous one: the tagger says so, and a cue between them is
+    not a second one for a content that already has its own ('He said A. Asked, B': 'Asked' starts anew)."""
+    if not span.continues:
+        return False
+    if not any(c.start >= previous[1] and c.end <= span.start for c in cues):
+        return True
+    return _adjacent_before(text, previous[0], cues, others) is None
+
+
+def _adjacent_before(text: str, start: int, cues: Sequence[RoleSpan], others: Sequence[RoleSpan]) -> RoleSpan | None:
+    """The cue just before `start` with nothing but its source between ('X said A')."""
+    before = next((c for c in reversed(cues) if c.end <= start), None)
+    if before is None or start - before.end > MAX_FRAGMENT_GAP:
+        return None
+    return before if not _WORD.search(_outside(text, before.end, start, others)) else None
+
+
+def _cue_inside(start: int, end: int, cues: Sequence[RoleSpan], contents: Sequence[RoleSpan]) -> RoleSpan | None:
+    """'"A," she said, "B."': a cue between the fragments of one content is its own."""
+    for cue in cues:
+        if start <= cue.start and cue.end <= end and not any(c.start < cue.end and c.end > cue.start for c in contents):
+            return cue
+    return None
 
 
 def _glues(text: str, gap_start: int, gap_end: int, others: Sequence[RoleSpan], *, need_role: bool = True) -> bool:
@@ -118,18 +149,38 @@ def _own_cue_after(text: str, end: int, cues: Sequence[RoleSpan], others: Sequen
 def _adjacent_cue(
     text: str, start: int, end: int, cues: Sequence[RoleSpan], others: Sequence[RoleSpan]
 ) -> RoleSpan | None:
-    """A cue next to the content with only its source and punctuation between: after it first, then before."""
-    after = _own_cue_after(text, end, cues, others)
-    if after is not None:
-        return after
-    cue = next((c for c in reversed(cues) if c.end <= start), None)
-    if (
-        cue is not None
-        and start - cue.end <= MAX_FRAGMENT_GAP
-        and _glues(text, cue.end, start, others, need_role=False)
+    """A cue next to the content with only its source and punctuation between: after it when no sentence ends
+    between ('"A," he said'), else before it ('He said A'), else after it."""
+    before = next((c for c in reversed(cues) if c.end <= start), None)
+    if before is not None and (
+        start - before.end > MAX_FRAGMENT_GAP or not _glues(text, before.end, start, others, need_role=False)
     ):
-        return cue
-    return None
+        before = None
+    if (
+        before is not None
+        and not _WORD.search(_outside(text, before.end, start, others))
+        and not is_quoted(text[start:end])
+    ):
+        return before  # 'X said the ferry ...': nothing but the source between
+    after = _own_cue_after(text, end, cues, others)
+    if after is not None and not _SENTENCE_END.search(_outside(text, end, after.start, others)):
+        return after
+    return before or after
+
+
+_SENTENCE_END = re.compile(r"[.!?]")
+AFTER_FALLBACK = True
+
+
+def _outside(text: str, start: int, end: int, others: Sequence[RoleSpan]) -> str:
+    """text[start:end] with role spans blanked."""
+    chars = list(text[start:end])
+    for span in others:
+        if span.end <= start or span.start >= end:
+            continue
+        for i in range(max(span.start, start), min(span.end, end)):
+            chars[i - start] = " "
+    return "".join(chars)
 
 
 def _nearest(
