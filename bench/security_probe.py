@@ -625,7 +625,9 @@ def seed_desk(probe: Probe) -> None:
         f"/claims/{desk.other_claim}/status/",
         [("status", "false"), ("note", "Checked against the council minutes."), ("version", version)],
     )
-    editor.post(f"/claims/{desk.other_claim}/publish/")
+    editor.post(
+        f"/claims/{desk.other_claim}/publish/", [("version", str(Claim.objects.get(pk=desk.other_claim).version))]
+    )
     desk.fact_check = desk.other_claim
     # editor2 mentions the editor (a notification of the editor's), saves a private view, queues two files.
     editor2.post(f"/claims/{desk.claim}/comments/", [("text", f"@{probe.usernames['editor']} please look")])
@@ -969,7 +971,7 @@ def hostile_forms(probe: Probe) -> list[tuple[str, str, FormFields, bool]]:
         ("editor", "/claims/{c}/origin/", lambda v, c: [("action", "new"), ("medium", v), ("note", v)], False),
         ("editor", "/claims/{c}/origin/", lambda v, c: [("action", "join"), ("origin", v), ("note", v)], False),
         ("editor", "/claims/{c}/origin/undo/", lambda v, c: [("note", v)], True),
-        ("editor", "/claims/{c}/publish/", lambda v, c: [("note", v)], True),
+        ("editor", "/claims/{c}/publish/", lambda v, c: [("note", v), ("version", v)], True),
         (
             "editor",
             f"/articles/{desk.article}/claims/",
@@ -1399,7 +1401,7 @@ def phase_render(probe: Probe) -> None:
     editor.post(
         f"/claims/{target}/status/", [("status", "false"), ("note", scripts["breakout"]), ("version", _version(target))]
     )
-    editor.post(f"/claims/{target}/publish/")
+    editor.post(f"/claims/{target}/publish/", [("version", _version(target))])
     marked = (
         Q(text__contains=probe.marker)
         | Q(speaker__name__contains=probe.marker)

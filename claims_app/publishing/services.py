@@ -35,8 +35,9 @@ def _record_in_history(*, claim_id: int, verdict: str, action: str, user: User) 
     )
 
 
-def publish_claim(*, claim: Claim, user: User) -> PublishedFactCheck:
-    """Publish the claim's verdict and review note as its public fact-check, or update the published one."""
+def publish_claim(*, claim: Claim, user: User, expected_version: int) -> PublishedFactCheck:
+    """Publish the claim's verdict and review note as its public fact-check, or update the published one; only if
+    the claim is still at the version the editor saw (`expected_version`)."""
     if not roles.can_review(user):
         raise PermissionDenied("Only editors can publish fact-checks.")
     with transaction.atomic():
@@ -47,6 +48,11 @@ def publish_claim(*, claim: Claim, user: User) -> PublishedFactCheck:
             .defer(*CLAIM_INDEX_ONLY)
             .get(pk=claim.pk)
         )
+        if locked.version != expected_version:
+            raise ValidationError(
+                "Someone changed this claim since you loaded it: check the verdict and note above, then publish.",
+                code="stale",
+            )
         if locked.status == Claim.Status.UNREVIEWED:
             raise ValidationError("Give the claim a verdict before publishing it.", code="no_verdict")
         note = review_note(locked)

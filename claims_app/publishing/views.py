@@ -18,6 +18,7 @@ from claims_app.models import Claim, PublishedFactCheck, WorkflowSettings
 from claims_app.publishing import selectors, services
 from claims_app.publishing.claim_review import claim_review, organisation
 from claims_app.publishing.feeds import FactCheckFeed
+from claims_app.publishing.forms import PublishForm
 from claims_app.web import events, htmx
 from claims_app.web.request import AuthenticatedHttpRequest
 from claims_app.web.script_safe import ld_json_script
@@ -51,8 +52,11 @@ def claim_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     htmx.require(roles.can_review(request.user), "Only editors can publish fact-checks.")
     claim = htmx.get_or_404(selectors.claim_for_publication, pk)
     was_live = selectors.publication(claim).is_live
+    form = PublishForm(request.POST)
+    if not form.is_valid():
+        return _done(request, claim, error=htmx.first_error(ValidationError(form.errors["version"])))
     try:
-        services.publish_claim(claim=claim, user=request.user)
+        services.publish_claim(claim=claim, user=request.user, expected_version=form.cleaned_data["version"])
     except ValidationError as exc:
         return _done(request, claim, error=htmx.first_error(exc))
     return _done(request, claim, message=f"{'Updated' if was_live else 'Published'} the public fact-check.")

@@ -71,7 +71,8 @@ def desk(editor) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         claim=Claim.objects.get(pk=claim.pk), user=editor, status="false", note="The timetable says Tuesday."
     )
     comment = discussion_services.add_comment(claim=claim, user=olga, text="Checked with the port, <b>too</b>.")
-    publishing_services.publish_claim(claim=Claim.objects.get(pk=claim.pk), user=editor)
+    published = Claim.objects.get(pk=claim.pk)
+    publishing_services.publish_claim(claim=published, user=editor, expected_version=published.version)
     # Fixed instants: the article, links, history rows and the comment, in the order they happened.
     Article.objects.filter(pk=article.pk).update(created_at=at(1))
     Claim.objects.filter(pk=claim.pk).update(created_at=at(2), reviewed_at=at(7))

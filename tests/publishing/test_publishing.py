@@ -28,6 +28,11 @@ def publish_url(claim: Claim) -> str:
     return reverse("claims_app:claim_publish", args=[claim.pk])
 
 
+def version_of(claim: Claim) -> int:
+    """The version the claim page would show now (the form sends it)."""
+    return Claim.objects.values_list("version", flat=True).get(pk=claim.pk)
+
+
 def unpublish_url(claim: Claim) -> str:
     return reverse("claims_app:claim_unpublish", args=[claim.pk])
 
@@ -52,14 +57,38 @@ def ld_json(html: str) -> dict[str, Any]:
 
 def test_publish_is_refused_without_a_verdict(editor_client):
     claim = ClaimFactory()
-    response = editor_client.post(publish_url(claim), follow=True)
+    response = editor_client.post(publish_url(claim), {"version": version_of(claim)}, follow=True)
     assert "Give the claim a verdict before publishing it." in response.content.decode()
     assert not PublishedFactCheck.objects.exists()
 
 
+def test_publishing_a_verdict_the_editor_never_saw_is_refused(editor_client, editor):
+    claim = reviewed(editor, status="false")
+    seen = version_of(claim)  # the editor's page was loaded here
+    review_services.change_claim_status(
+        claim=Claim.objects.get(pk=claim.pk), user=editor, status="verified", note="A colleague's new finding."
+    )
+    response = editor_client.post(publish_url(claim), {"version": seen}, follow=True)
+    assert "Someone changed this claim since you loaded it" in response.content.decode()
+    response = editor_client.post(publish_url(claim), follow=True)  # no version at all
+    assert "the form did not say which version it saw" in response.content.decode()
+    assert not PublishedFactCheck.objects.exists()
+    editor_client.post(publish_url(claim), {"version": version_of(claim)})
+    assert PublishedFactCheck.objects.get().status == "verified"
+
+
+def test_the_publish_form_sends_the_version_the_page_shows(editor_client, editor):
+    claim = reviewed(editor)
+    page = editor_client.get(claim.get_absolute_url()).content.decode()
+    form = page[page.index(f'action="{publish_url(claim)}"') :]
+    assert f'name="version" value="{version_of(claim)}"' in form[: form.index("</form>")]
+
+
 def test_publish_is_refused_without_a_review_note(editor_client, editor):
     claim = reviewed(editor, note="")
-    response = editor_client.post(publish_url(claim), HTTP_HX_REQUEST="true", HTTP_HX_TARGET="publish-panel")
+    response = editor_client.post(
+        publish_url(claim), {"version": version_of(claim)}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="publish-panel"
+    )
     assert response.status_code == 200
     assert "The verdict has no review note" in response.content.decode()
     assert 'id="publish-panel"' in response.content.decode()
@@ -68,19 +97,19 @@ def test_publish_is_refused_without_a_review_note(editor_client, editor):
 
 def test_viewer_cannot_publish_or_unpublish(viewer_client, editor):
     claim = reviewed(editor)
-    response = viewer_client.post(publish_url(claim))
+    response = viewer_client.post(publish_url(claim), {"version": version_of(claim)})
     assert response.status_code == 403 and "Only editors can publish" in response.content.decode()
     assert not PublishedFactCheck.objects.exists()
     editor_client = Client()
     editor_client.force_login(editor)
-    editor_client.post(publish_url(claim))
+    editor_client.post(publish_url(claim), {"version": version_of(claim)})
     assert viewer_client.post(unpublish_url(claim)).status_code == 403
     assert PublishedFactCheck.objects.get().is_live
 
 
 def test_viewer_sees_the_publication_state_but_no_buttons(viewer_client, editor_client, editor):
     claim = reviewed(editor)
-    editor_client.post(publish_url(claim))
+    editor_client.post(publish_url(claim), {"version": version_of(claim)})
     page = viewer_client.get(claim.get_absolute_url()).content.decode()
     assert "view public page" in page and public_url(claim) in page
     assert publish_url(claim) not in page and unpublish_url(claim) not in page
@@ -88,7 +117,9 @@ def test_viewer_sees_the_publication_state_but_no_buttons(viewer_client, editor_
 
 def test_editor_publishes_with_htmx_and_history_records_it(editor_client, editor):
     claim = reviewed(editor)
-    response = editor_client.post(publish_url(claim), HTTP_HX_REQUEST="true", HTTP_HX_TARGET="publish-panel")
+    response = editor_client.post(
+        publish_url(claim), {"version": version_of(claim)}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="publish-panel"
+    )
     html = response.content.decode()
     assert "Published the public fact-check." in html and "view public page" in html
     assert "claimPublished" in response["HX-Trigger"]
@@ -113,7 +144,7 @@ def test_anonymous_reader_sees_the_published_fact_check_with_its_fields(editor_c
     origin = StatementOrigin.objects.create(speaker=speaker, first_article=first, first_seen=datetime.date(2026, 3, 1))
     claim = reviewed(editor, speaker=speaker, article=article, statement_origin=origin)
     Evidence.objects.create(claim=claim, url="https://minutes.example/3-march", note="Council minutes")
-    editor_client.post(publish_url(claim))
+    editor_client.post(publish_url(claim), {"version": version_of(claim)})
 
     response = Client().get(public_url(claim))
     assert response.status_code == 200
@@ -138,7 +169,7 @@ def test_anonymous_reader_sees_the_published_fact_check_with_its_fields(editor_c
 
 def test_public_pages_send_the_strict_content_security_policy(editor_client, editor):
     claim = reviewed(editor)
-    editor_client.post(publish_url(claim))
+    editor_client.post(publish_url(claim), {"version": version_of(claim)})
     policy = Client().get(public_url(claim))["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
 
@@ -153,7 +184,7 @@ def test_unpublished_claims_are_404_to_anonymous_and_logged_in_readers(editor_cl
 
 def test_unpublishing_takes_the_page_down_and_history_records_it(editor_client, editor):
     claim = reviewed(editor)
-    editor_client.post(publish_url(claim))
+    editor_client.post(publish_url(claim), {"version": version_of(claim)})
     response = editor_client.post(unpublish_url(claim))
     assert response.status_code == 302
     assert Client().get(public_url(claim)).status_code == 404
@@ -205,7 +236,7 @@ def test_only_the_public_fact_check_urls_skip_the_login(db):
 
 def test_the_public_page_keeps_the_published_verdict_until_the_editor_publishes_again(editor_client, editor):
     claim = reviewed(editor)
-    editor_client.post(publish_url(claim))
+    editor_client.post(publish_url(claim), {"version": version_of(claim)})
     review_services.change_claim_status(claim=claim, user=editor, status="verified", note="New minutes found.")
 
     html = Client().get(public_url(claim)).content.decode()
@@ -215,7 +246,7 @@ def test_the_public_page_keeps_the_published_verdict_until_the_editor_publishes_
     assert "Verdict changed since publishing" in claim_page and "publish again" in claim_page
 
     PublishedFactCheck.objects.update(published_at=datetime.datetime(2026, 1, 5, tzinfo=datetime.UTC))
-    response = editor_client.post(publish_url(claim), follow=True)
+    response = editor_client.post(publish_url(claim), {"version": version_of(claim)}, follow=True)
     assert "Updated the public fact-check." in response.content.decode()
     html = Client().get(public_url(claim)).content.decode()
     assert "New minutes found." in html and NOTE not in html
@@ -231,7 +262,7 @@ def test_the_public_page_keeps_the_published_verdict_until_the_editor_publishes_
 def test_the_snapshot_keeps_the_evidence_and_speaker_as_published(editor_client, editor):
     claim = reviewed(editor, speaker=SpeakerFactory(name="Ilse Varga"))
     Evidence.objects.create(claim=claim, url="https://minutes.example/a", note="")
-    editor_client.post(publish_url(claim))
+    editor_client.post(publish_url(claim), {"version": version_of(claim)})
     Evidence.objects.create(claim=claim, url="https://minutes.example/later", note="")
     review_services.correct_claim(claim=claim, user=editor, speaker_name="Piet Brask")
     html = Client().get(public_url(claim)).content.decode()
@@ -242,7 +273,7 @@ def test_the_snapshot_keeps_the_evidence_and_speaker_as_published(editor_client,
 
 def test_evidence_added_after_publishing_is_flagged_on_the_claim_page(editor_client, editor):
     claim = reviewed(editor)
-    editor_client.post(publish_url(claim))
+    editor_client.post(publish_url(claim), {"version": version_of(claim)})
     assert "since publishing" not in editor_client.get(claim.get_absolute_url()).content.decode()
     review_services.add_evidence(claim=claim, user=editor, url="https://minutes.example/later")
     panel = editor_client.get(claim.get_absolute_url(), HTTP_HX_REQUEST="true", HTTP_HX_TARGET="publish-panel")
@@ -264,7 +295,7 @@ def test_ld_json_is_a_schema_org_claim_review_with_the_required_and_recommended_
     )
     article = ArticleFactory(url="https://courier.example/ferries", published_at=datetime.date(2026, 3, 4))
     claim = reviewed(editor, article=article, speaker=SpeakerFactory(name="Ilse Varga"))
-    editor_client.post(publish_url(claim))
+    editor_client.post(publish_url(claim), {"version": version_of(claim)})
     review = ld_json(Client().get(public_url(claim)).content.decode())
 
     assert review["@context"] == "https://schema.org" and review["@type"] == "ClaimReview"
@@ -296,14 +327,14 @@ def test_ld_json_is_a_schema_org_claim_review_with_the_required_and_recommended_
 
 def test_an_organisation_speaker_is_an_organization_author(editor_client, editor):
     claim = reviewed(editor, speaker=SpeakerFactory(name="Union officials", kind="group"))
-    editor_client.post(publish_url(claim))
+    editor_client.post(publish_url(claim), {"version": version_of(claim)})
     review = ld_json(Client().get(public_url(claim)).content.decode())
     assert review["itemReviewed"]["author"] == {"@type": "Organization", "name": "Union officials"}
 
 
 def test_the_public_json_ld_never_points_at_the_desks_own_pages(editor_client, editor):
     claim = reviewed(editor, article=ArticleFactory(url=""))
-    editor_client.post(publish_url(claim))
+    editor_client.post(publish_url(claim), {"version": version_of(claim)})
     html = Client().get(public_url(claim)).content.decode()
     assert claim.article.get_absolute_url() not in html and claim.get_absolute_url() not in html
     assert "url" not in ld_json(html)["itemReviewed"]["appearance"]
@@ -313,7 +344,7 @@ def test_hostile_claim_text_stays_escaped_in_the_page_the_json_and_the_feed(edit
     text = HOSTILE
     article = ArticleFactory(body=f"She said {text} loudly.", title=f"Title {HOSTILE}")
     claim = reviewed(editor, article=article, text=text, start=9, end=9 + len(text), note=f"Note {HOSTILE}")
-    editor_client.post(publish_url(claim))
+    editor_client.post(publish_url(claim), {"version": version_of(claim)})
 
     html = Client().get(public_url(claim)).content.decode()
     assert "<script>alert(1)" not in html
@@ -346,7 +377,7 @@ def test_the_jsonld_export_still_uses_the_same_builder(editor, viewer_client):
 def test_list_shows_published_fact_checks_newest_first_and_not_unpublished_ones(editor_client, editor):
     older, newer, gone = reviewed(editor), reviewed(editor), reviewed(editor)
     for claim in (older, newer, gone):
-        editor_client.post(publish_url(claim))
+        editor_client.post(publish_url(claim), {"version": version_of(claim)})
     PublishedFactCheck.objects.filter(claim=older).update(
         published_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
     )
@@ -401,7 +432,7 @@ def test_the_list_is_paginated(editor):
 
 def test_the_atom_feed_lists_published_fact_checks(editor_client, editor):
     claim = reviewed(editor)
-    editor_client.post(publish_url(claim))
+    editor_client.post(publish_url(claim), {"version": version_of(claim)})
     hidden = reviewed(editor)
     response = Client().get(reverse("claims_app:fact_check_feed"))
     assert response.status_code == 200 and response["Content-Type"].startswith("application/atom+xml")
@@ -423,7 +454,7 @@ def test_api_claim_detail_gives_the_published_url_or_null(editor_client, editor,
     claim = reviewed(editor)
     api = f"/api/claims/{claim.pk}/"
     assert viewer_client.get(api).json()["published_url"] is None
-    editor_client.post(publish_url(claim))
+    editor_client.post(publish_url(claim), {"version": version_of(claim)})
     body = viewer_client.get(api).json()
     assert body["published_url"] == "http://testserver" + public_url(claim)
     assert {"id", "text", "history", "links", "origin"} <= set(body)
@@ -434,10 +465,10 @@ def test_api_claim_detail_gives_the_published_url_or_null(editor_client, editor,
 
 def test_republishing_after_unpublishing_keeps_the_first_publication_date(editor_client, editor):
     claim = reviewed(editor)
-    editor_client.post(publish_url(claim))
+    editor_client.post(publish_url(claim), {"version": version_of(claim)})
     first = PublishedFactCheck.objects.get().published_at
     editor_client.post(unpublish_url(claim))
-    response = editor_client.post(publish_url(claim), follow=True)
+    response = editor_client.post(publish_url(claim), {"version": version_of(claim)}, follow=True)
     assert "Published the public fact-check." in response.content.decode()
     assert Client().get(public_url(claim)).status_code == 200
     fact_check = PublishedFactCheck.objects.get()
@@ -453,7 +484,7 @@ def test_admin_lists_fact_checks_read_only(editor_client, editor):
     from django.contrib.auth import get_user_model
 
     claim = reviewed(editor)
-    editor_client.post(publish_url(claim))
+    editor_client.post(publish_url(claim), {"version": version_of(claim)})
     staff = Client()
     staff.force_login(get_user_model().objects.create_superuser("root", password="x"))
     fact_check = PublishedFactCheck.objects.get()
