@@ -54,7 +54,7 @@ def claim_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     was_live = selectors.publication(claim).is_live
     form = PublishForm(request.POST)
     if not form.is_valid():
-        return _done(request, claim, error=htmx.first_error(ValidationError(form.errors["version"])))
+        return _done(request, claim, error=str(form.errors["version"][0]))
     try:
         services.publish_claim(claim=claim, user=request.user, expected_version=form.cleaned_data["version"])
     except ValidationError as exc:
