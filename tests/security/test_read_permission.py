@@ -69,3 +69,13 @@ def test_api_docs_and_schema_need_a_role_like_the_api(no_role_client, viewer_cli
         assert anonymous.status_code == 302 and anonymous["Location"].startswith(reverse("login")), url
         assert no_role_client.get(url).status_code == 403, url
         assert viewer_client.get(url).status_code == 200, url
+
+
+def test_api_clients_read_the_schema_with_their_key(viewer):
+    from claims_app.api.tokens import create_api_token
+
+    _, key = create_api_token(user=viewer)
+    schema = Client().get("/api/schema/", HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert schema.status_code == 200 and "/api/claims/" in schema.json()["paths"]
+    wrong = Client().get("/api/schema/", HTTP_AUTHORIZATION="Bearer not-a-key")
+    assert wrong.status_code == 401 and wrong["Content-Type"].startswith("application/json")
