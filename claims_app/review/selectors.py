@@ -38,6 +38,7 @@ from claims_app.models import (
     Comment,
     SearchWord,
     Speaker,
+    StatementOrigin,
     Tag,
 )
 from claims_app.models.claims import claim_row_columns, live_claim_count
@@ -373,6 +374,11 @@ def filter_speaker(pk: int | None) -> Speaker | None:
 def filter_article(pk: int | None) -> Article | None:
     """The article the claim list is filtered by, for its chip (None when there is none)."""
     return Article.objects.defer("raw", "body").filter(pk=pk).first() if pk else None
+
+
+def filter_origin(pk: int | None) -> StatementOrigin | None:
+    """The statement origin the claim list is filtered by, for its chip (None when there is none)."""
+    return StatementOrigin.objects.select_related("speaker").filter(pk=pk).first() if pk else None
 
 
 def article_detail(pk: int) -> Article:

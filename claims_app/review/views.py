@@ -106,6 +106,7 @@ def claim_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "speaker_chip": selectors.filter_speaker(filters.speaker),
         "article_chip": selectors.filter_article(filters.article),
+        "origin_chip": selectors.filter_origin(filters.origin),
         "tag_filter_chips": _tag_filter_chips(query, filters.tags),
         "tag_names": selectors.tag_names() if roles.can_review(request.user) else [],
     }

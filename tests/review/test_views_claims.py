@@ -57,6 +57,20 @@ def test_list_api_and_export_filter_by_attribution_kind_and_the_row_names_it(vie
     assert [c["id"] for c in json.loads(b"".join(export.streaming_content))] == [promise.pk]
 
 
+def test_list_filtered_by_origin_keeps_the_filter_in_its_form_and_shows_a_chip(viewer_client, editor):
+    from claims_app.linking import services as linking_services
+
+    claim, other = ClaimFactory(text="the pier will open"), ClaimFactory(text="unrelated")
+    origin = linking_services.create_origin(user=editor, speaker=claim.speaker, medium="a TV interview")
+    linking_services.set_statement_origin(claims=[Claim.objects.get(pk=claim.pk)], origin=origin, user=editor)
+    page = viewer_client.get(LIST, {"origin": origin.pk})
+    assert [c.pk for c in page.context["page"].object_list] == [claim.pk] != [other.pk]
+    html = page.content.decode()
+    form = html[html.index('<form id="filters"') : html.index("</form>", html.index('<form id="filters"'))]
+    assert f'name="origin" value="{origin.pk}"' in form  # changing another filter keeps ?origin=
+    assert 'data-testid="origin-filter"' in html and reverse("claims_app:origin_detail", args=[origin.pk]) in html
+
+
 def test_list_filters_by_speaker_article_and_publication_dates(viewer_client):
     speaker = SpeakerFactory(name="Oskar Brandt")
     old = ClaimFactory(speaker=speaker, article__published_at=datetime.date(2024, 1, 5))
