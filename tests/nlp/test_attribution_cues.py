@@ -108,3 +108,35 @@ def test_direct_quotes_keep_the_rules_span_and_speaker(nlp: Language) -> None:
 def test_an_article_without_attribution_gives_no_claims(nlp: Language) -> None:
     body = "The ferry leaves at nine.\n\nTickets cost four euros and can be bought on board."
     assert run(nlp, body).claims == ()
+
+
+@pytest.mark.parametrize(
+    ("body", "words", "speaker"),
+    [
+        # The tagger's source takes in the dateline; the cue verb's subject is who speaks.
+        (
+            "BRENNA, Oct 6 (Nordwire) - Vera Kolb, the chief sanitary inspector, said on Friday that tap water in "
+            "Brenna was safe to drink.",
+            "safe to drink",
+            "Vera Kolb",
+        ),
+        # A relay ('as reported by') keeps the original speaker, whom the rules read inside it.
+        (
+            "Opposition leader Mira Holt said she would not stand in next year's presidential election, as reported "
+            "by the Kelvor Herald.",
+            "would not stand",
+            "Mira Holt",
+        ),
+        # 'said on Wednesday that': a short aside between the cue and its content.
+        (
+            "Kessel's mayor, Otto Brink, said on Wednesday that the dam was holding and that the town was out of "
+            "danger, as reported by Ostpress.",
+            "dam was holding",
+            "Otto Brink",
+        ),
+    ],
+)
+def test_datelines_relays_and_asides_keep_the_speaker_who_spoke(
+    nlp: Language, body: str, words: str, speaker: str
+) -> None:
+    assert claim_with(run(nlp, body), words).speaker == speaker

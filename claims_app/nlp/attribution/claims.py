@@ -17,7 +17,7 @@ from spacy.tokens import Doc, Span, Token
 
 from claims_app.nlp.claim_candidates import ClaimCandidate
 from claims_app.nlp.records import ClaimKind, SpeakerKind
-from claims_app.nlp.speaker_mentions import Mention, MentionForm, mention_for
+from claims_app.nlp.speaker_mentions import Mention, MentionForm, mention_for, speaker_token
 
 from .component import SPANS_KEY
 from .grouping import Attribution, group, is_quoted
@@ -46,9 +46,26 @@ def _candidate(doc: Doc, text: str, attribution: Attribution) -> ClaimCandidate:
     else:
         kind = "indirect"
     source = attribution.source
-    mention = source_mention(doc, text, source) if source else None
-    bounds = _stripped(text, source.start, source.end) if source else None
-    return ClaimCandidate(attribution.start, attribution.end, kind, cue, mention, bounds)
+    if source is None:
+        return ClaimCandidate(attribution.start, attribution.end, kind, cue, None)
+    subject = _cue_subject(doc, attribution.cue, source) if attribution.cue else None
+    mention = source_mention(doc, text, source, head=subject)
+    start, end = source.start, source.end
+    if subject is not None:  # 'LIND, Oct 6 (Nordwire) - Vera Kolb, the inspector,' names Vera Kolb
+        start, end = max(start, subject.left_edge.idx), min(end, subject.right_edge.idx + len(subject.right_edge))
+    return ClaimCandidate(attribution.start, attribution.end, kind, cue, mention, _stripped(text, start, end))
+
+
+def _cue_subject(doc: Doc, cue: RoleSpan, source: RoleSpan) -> Token | None:
+    """The parse's subject of the cue verb when it lies inside the tagged source: the tagger's source may take in
+    a dateline or an aside before the name, and the subject is the name that speaks."""
+    span = doc.char_span(cue.start, cue.end, alignment_mode="expand")
+    if span is None or not len(span) or span.root.pos_ not in ("VERB", "AUX"):
+        return None
+    subject = speaker_token(span.root)
+    if subject is None or not (source.start <= subject.idx < source.end) or subject.pos_ not in _HEAD_POS:
+        return None
+    return subject
 
 
 def _stripped(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -72,8 +89,9 @@ def _cue_lemma(doc: Doc, text: str, cue: RoleSpan) -> str:
     return span.root.lemma_.lower() if span.root in words else words[0].lemma_.lower()
 
 
-def source_mention(doc: Doc, text: str, source: RoleSpan) -> Mention | None:
-    """The rules' mention for the head of a tagged source; its own text when the rules make none.
+def source_mention(doc: Doc, text: str, source: RoleSpan, *, head: Token | None = None) -> Mention | None:
+    """The rules' mention for the head of a tagged source (`head` when the caller knows it); its own text when
+    the rules make none.
 
     `text` is `doc.text`, which spaCy rebuilds from every token on each access: callers looping over an
     article's sources read it once (reading it per source made long articles quadratic).
@@ -84,7 +102,7 @@ def source_mention(doc: Doc, text: str, source: RoleSpan) -> Mention | None:
     words = [t for t in span if not t.is_punct and not t.is_space and t.tag_ != "POS"]
     if not words:
         return None
-    root = _source_head(span, words)
+    root = head or _source_head(span, words)
     mention = mention_for(root)
     # The rules' mention may reach outside the tagged span (an antecedent, an owner); keep it only when it
     # overlaps what was tagged, so 'Trump's campaign' does not become 'Trump' and 'of' never heads a name.
@@ -133,6 +151,16 @@ def combine(rules: Iterable[ClaimCandidate], tagged: Iterable[ClaimCandidate]) -
                 claim = replace(claim, cue=claim.cue or twin.cue, mention=twin.mention, source=None)
             elif claim.kind != "direct":
                 continue
+        elif (
+            claim.cue in RELAY_CUES
+            and twin is not None
+            and twin.mention is not None
+            and twin.cue not in RELAY_CUES
+            and share >= SAME_QUOTE
+        ):
+            # 'Holt said she would not stand, as reported by the Herald': the Herald relays, Holt speaks (the
+            # rules read the inner attribution; PolNeAR marks the relay as the source, the desk the original).
+            claim = replace(claim, cue=twin.cue, mention=twin.mention, source=None)
         kept.append(claim)
     added = [rule for rule in rules if rule.kind in RULE_KINDS_ADDED and not any(_overlap(rule, k) for k in kept)]
     return sorted(kept + added, key=lambda c: (c.start, c.end))
@@ -142,6 +170,8 @@ def combine(rules: Iterable[ClaimCandidate], tagged: Iterable[ClaimCandidate]) -
 TWIN_SHARE = 0.5
 # A rule's direct quote and a tagged claim overlapping this much, each way, are the same quote.
 SAME_QUOTE = 0.8
+# Cues that relay someone else's words ('as reported by', 'according to' after 'X said').
+RELAY_CUES = frozenset({"report", "according to", "quote", "cite", "relay"})
 # Rule claims kept where the tagger found nothing.
 RULE_KINDS_ADDED = frozenset({"direct"})
 

@@ -152,16 +152,16 @@ def _adjacent_cue(
     """A cue next to the content with only its source and punctuation between: after it when no sentence ends
     between ('"A," he said'), else before it ('He said A'), else after it."""
     before = next((c for c in reversed(cues) if c.end <= start), None)
+    if before is not None and not is_quoted(text[start:end]) and start - before.end <= MAX_FRAGMENT_GAP:
+        gap = _outside(text, before.end, start, others)
+        if not _WORD.search(gap):
+            return before  # 'X said the ferry ...': nothing but the source between
+        if BEFORE_WORDS and len(_WORD.findall(gap)) <= BEFORE_WORDS and not _SENTENCE_END.search(gap):
+            return before  # 'X said on Wednesday that ...'
     if before is not None and (
         start - before.end > MAX_FRAGMENT_GAP or not _glues(text, before.end, start, others, need_role=False)
     ):
         before = None
-    if (
-        before is not None
-        and not _WORD.search(_outside(text, before.end, start, others))
-        and not is_quoted(text[start:end])
-    ):
-        return before  # 'X said the ferry ...': nothing but the source between
     after = _own_cue_after(text, end, cues, others)
     if after is not None and not _SENTENCE_END.search(_outside(text, end, after.start, others)):
         return after
@@ -169,7 +169,7 @@ def _adjacent_cue(
 
 
 _SENTENCE_END = re.compile(r"[.!?]")
-AFTER_FALLBACK = True
+BEFORE_WORDS = 5  # words (outside cue and source) a cue before its content may stand apart: "said on Wednesday that"
 
 
 def _outside(text: str, start: int, end: int, others: Sequence[RoleSpan]) -> str:
