@@ -10,6 +10,7 @@ the claim's speaker mention.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
@@ -138,10 +139,10 @@ def combine(rules: Iterable[ClaimCandidate], tagged: Iterable[ClaimCandidate]) -
     has none is dropped unless it is a direct quote (on PolNeAR dev such contents were mostly background the tagger
     half-recognised). The rules' direct quotes are a safety net for styles the tagger has not seen.
     """
-    rules = list(rules)
+    by_position = _ByPosition(rules)
     kept: list[ClaimCandidate] = []
     for claim in tagged:
-        twin = max(rules, key=lambda rule: _share(rule, claim), default=None)
+        twin = max(by_position.overlapping(claim), key=lambda rule: _share(rule, claim), default=None)
         share = _share(twin, claim) if twin is not None else 0.0
         if twin is not None and twin.kind == "direct" and share >= SAME_QUOTE and _covers(twin, claim):
             # The same quote: the rules' span leaves out the quotation marks and the comma before the closing one.
@@ -162,8 +163,24 @@ def combine(rules: Iterable[ClaimCandidate], tagged: Iterable[ClaimCandidate]) -
             # rules read the inner attribution; PolNeAR marks the relay as the source, the desk the original).
             claim = replace(claim, cue=twin.cue, mention=twin.mention, source=None)
         kept.append(claim)
-    added = [rule for rule in rules if rule.kind in RULE_KINDS_ADDED and not any(_overlap(rule, k) for k in kept)]
+    taken = _ByPosition(kept)
+    added = [rule for rule in by_position.items if rule.kind in RULE_KINDS_ADDED and not taken.overlapping(rule)]
     return sorted(kept + added, key=lambda c: (c.start, c.end))
+
+
+class _ByPosition:
+    """Claim candidates sorted by start, for finding those that overlap a span without trying every one (long
+    articles hold thousands)."""
+
+    def __init__(self, items: Iterable[ClaimCandidate]) -> None:
+        self.items = sorted(items, key=lambda c: (c.start, c.end))
+        self.starts = [c.start for c in self.items]
+        self.longest = max((c.length for c in self.items), default=0)
+
+    def overlapping(self, span: ClaimCandidate) -> list[ClaimCandidate]:
+        first = bisect_left(self.starts, span.start - self.longest)
+        last = bisect_left(self.starts, span.end)
+        return [c for c in self.items[first:last] if c.end > span.start]
 
 
 # A rule claim lends its speaker to a tagged claim when their overlap is at least this share of the shorter one.
@@ -183,7 +200,3 @@ def _share(a: ClaimCandidate, b: ClaimCandidate) -> float:
 def _covers(a: ClaimCandidate, b: ClaimCandidate) -> bool:
     """Whether `a` covers at least SAME_QUOTE of the longer of the two."""
     return max(0, min(a.end, b.end) - max(a.start, b.start)) >= SAME_QUOTE * max(a.length, b.length)
-
-
-def _overlap(a: ClaimCandidate, b: ClaimCandidate) -> bool:
-    return min(a.end, b.end) > max(a.start, b.start)
