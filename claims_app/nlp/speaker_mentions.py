@@ -251,6 +251,9 @@ def _pronoun_mention(token: Token) -> Mention | None:
     return None
 
 
+_POSSESSIVE_ENDINGS = frozenset({"'s", "’s", "'", "’"})
+
+
 def name_span(token: Token) -> tuple[Span, Span]:
     """(name, prefix) for a name token: the entity or proper-noun chain, minus leading titles,
     determiners and lowercase words, which are returned as `prefix`."""
@@ -262,6 +265,8 @@ def name_span(token: Token) -> tuple[Span, Span]:
         start, end = token.i, token.i + 1
     while start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].head.i in range(start, end + 1):
         start -= 1
+    while end - 1 > start and (doc[end - 1].tag_ == "POS" or doc[end - 1].lower_ in _POSSESSIVE_ENDINGS):
+        end -= 1  # the entity 'Hillary Clinton’s' (the tagger's source 'Hillary Clinton’s campaign') is Hillary Clinton
     name_start = start
     while name_start < end - 1 and (doc[name_start].is_punct or doc[name_start].lower_ in _DETERMINERS):
         name_start += 1

@@ -196,3 +196,11 @@ def test_speaker_named_between_quote_and_subjectless_told(nlp: Language) -> None
     extraction = run(nlp, body)
     assert [c.kind for c in extraction.claims] == ["direct"]
     assert speakers(extraction) == ["Greta Solberg"]
+
+
+def test_a_name_entity_ending_in_a_possessive_names_the_person_without_it(nlp):  # type: ignore[no-untyped-def]
+    from claims_app.nlp.speaker_mentions import name_span
+
+    doc = nlp("Marta Kovel’s campaign said the harbour would reopen.")
+    token = next(t for t in doc if t.text == "Kovel")
+    assert name_span(token)[0].text == "Marta Kovel"
