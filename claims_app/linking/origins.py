@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 from claims_app.models import CLAIM_INDEX_ONLY, Claim, OriginPairingUndo, StatementOrigin
 
@@ -54,10 +55,11 @@ def medium_cue(body: str, start: int, end: int) -> str:
 
 
 def cited_sources(body: str) -> set[str]:
-    """Outlets or agencies an article names as its source (casefolded)."""
+    """Outlets or agencies an article names as its source, lower-cased as PostgreSQL's lower() does (the
+    lookup of their claims compares lower(outlet) in SQL)."""
     found = set()
     for pattern in CITATION_PATTERNS:
-        found |= {m.group("m").strip(" .,;").casefold() for m in pattern.finditer(body)}
+        found |= {m.group("m").strip(" .,;").lower() for m in pattern.finditer(body)}
     return found
 
 
@@ -108,14 +110,18 @@ def suggest_origin(claim: Claim) -> OriginSuggestion | None:
     )
     if claim.speaker_id is not None:
         qs = qs.filter(speaker_id=claim.speaker_id)
-    elif not cited:
+    elif cited:
+        # Without a speaker only an outlet this article cites can make a peer (below), so only those outlets'
+        # claims are compared (article_outlet_lower): scoring every claim took 2-3 s at 200,000 claims.
+        qs = qs.alias(outlet_key=Lower("article__outlet")).filter(outlet_key__in=sorted(cited))
+    else:
         return None
     candidates = list(qs.filter(similarity__gte=CITED_SIMILAR).order_by("-similarity", "pk")[:MAX_PEERS])
     peers: list[Claim] = []
     reasons: list[str] = []
     for other in candidates:
         other_medium = medium_cue(other.article.body, other.start, other.end)
-        outlet = other.article.outlet.casefold()
+        outlet = other.article.outlet.lower()
         if outlet and outlet in cited:
             peers.append(other)
             reasons.append(f"this article cites {other.article.outlet}")

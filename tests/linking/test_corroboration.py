@@ -227,6 +227,22 @@ def test_origin_suggestion_groups_same_speaker_same_medium_near_duplicates(edito
     assert origin.first_article_id == first.article_id  # first appearance is the earliest article
 
 
+def test_a_claim_without_speaker_is_traced_to_the_outlet_its_article_cites_whatever_the_case(editor_client):
+    text = "the dam's northern sluice gate failed during the night"
+    cited = ClaimFactory(speaker=None, text=text, article__outlet="Vesta NEWS")
+    uncited = ClaimFactory(speaker=None, text=text, article__outlet="Brenmark Daily")
+    retold = ClaimFactory(
+        speaker=None,
+        text=text + " on Friday",
+        article__body=f"As reported by Vesta News, {text} on Friday.",
+    )
+    suggestion = editor_client.get(retold.get_absolute_url()).context["origin_suggestion"]
+    # Only the cited outlet's claim (its name in another case) is a peer, not the same words from another outlet.
+    assert suggestion is not None and [p.pk for p in suggestion.peers] == [cited.pk]
+    assert suggestion.reasons == ["this article cites Vesta NEWS"]
+    assert uncited.pk not in {p.pk for p in suggestion.peers}
+
+
 def test_editor_starts_and_leaves_an_origin_without_javascript(editor_client):
     claim = ClaimFactory()
     url = reverse("claims_app:claim_origin", args=[claim.pk])
