@@ -16,10 +16,35 @@ from typing import Any
 
 DATABASE_NAME = "claimdesk"
 
+
+def _memory_setting(megabytes: int) -> str:
+    """A memory size as current_setting() shows it: whole gigabytes as GB, else MB."""
+    return f"{megabytes // 1024}GB" if megabytes % 1024 == 0 else f"{megabytes}MB"
+
+
+def _memory_sizes() -> dict[str, str]:
+    """The server's caches sized to this machine instead of PostgreSQL's 128 MB default: shared_buffers an
+    eighth of RAM (at most 4 GB, in 128 MB steps), effective_cache_size half of RAM (the planner's view of the
+    OS cache)."""
+    import psutil
+
+    ram = psutil.virtual_memory().total // 2**20
+    buffers = max(128, min(4096, ram // 8)) // 128 * 128
+    return {
+        "shared_buffers": _memory_setting(buffers),
+        "effective_cache_size": _memory_setting(max(512, ram // 2) // 512 * 512),
+    }
+
+
 # What the embedded server runs with, kept by ALTER SYSTEM in its data folder (postgresql.auto.conf). Values are
 # written as current_setting() shows them, so an unchanged server is recognised without rewriting anything.
-# pg_stat_statements needs a restart; the rest apply on reload. Managed servers: docs/operations.md.
+# pg_stat_statements and shared_buffers need a restart; the rest apply on reload. Managed servers:
+# docs/operations.md.
 EMBEDDED_SETTINGS = {
+    **_memory_sizes(),
+    # Bulk loads (generate_corpus, folder ingest, restore) forced checkpoints mid-load at the 1 GB default, whose
+    # writes then competed with the first requests after the load.
+    "max_wal_size": "4GB",
     "shared_preload_libraries": "pg_stat_statements",  # per-query totals for `make load REPORT=1`
     "track_io_timing": "on",  # pg_stat_statements and EXPLAIN (BUFFERS) tell disk reads from cache hits
     "log_min_duration_statement": "500ms",  # a slow statement, with its text, in the server's log

@@ -74,3 +74,14 @@ def test_pg_stat_statements_answers_on_the_test_server():
         cursor.execute("SELECT count(*) FROM claims_app_claim")
         rows = statement_rows(cursor, "total", count=50)
     assert any("claims_app_claim" in row["query"] for row in rows)
+
+
+def test_memory_settings_are_written_as_postgresql_shows_them_and_bounded():
+    from config.database import _memory_setting, _memory_sizes
+
+    assert [_memory_setting(mb) for mb in (128, 1024, 2944, 4096)] == ["128MB", "1GB", "2944MB", "4GB"]
+    sizes = _memory_sizes()
+    buffers = sizes["shared_buffers"]
+    megabytes = int(buffers[:-2]) * (1024 if buffers.endswith("GB") else 1)
+    assert 128 <= megabytes <= 4096 and megabytes % 128 == 0
+    assert psutil.virtual_memory().total // 2**20 // 8 >= megabytes or megabytes == 128
