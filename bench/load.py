@@ -75,12 +75,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def main() -> None:
     args = parse_args(sys.argv[1:])
     call_command("migrate", verbosity=0)
-    if args.fresh_load:
-        seconds = loadkit.fresh_load(CLAIMS)
-        # generate_corpus ends with its own VACUUM (ANALYZE), as any bulk load here does; nothing more runs.
-        print(f"fresh load: claims dropped and {CLAIMS:,} regenerated in {seconds:.1f}s; runs start now", flush=True)
-    else:
-        loadkit.ensure_corpus(CLAIMS)
+    loadkit.prepare_corpus(CLAIMS, fresh=args.fresh_load)
     if args.ingest_alone:
         ingest_alone(args)
         return

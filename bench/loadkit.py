@@ -177,6 +177,17 @@ def result_row(label: str, result: WrkResult) -> str:
 # ---------------------------------------------------------------- database and session
 
 
+def prepare_corpus(claims: int, *, fresh: bool) -> None:
+    """The bench corpus before a load: `fresh` drops and regenerates it (printing how long that took), else
+    claims are only added up to `claims`. Nothing runs after a fresh load: generate_corpus ends with its own
+    VACUUM (ANALYZE), as any bulk load here does, and the load starts right after it."""
+    if fresh:
+        seconds = fresh_load(claims)
+        print(f"fresh load: claims dropped and {claims:,} regenerated in {seconds:.1f}s; load starts now", flush=True)
+    else:
+        ensure_corpus(claims)
+
+
 def ensure_corpus(claims: int) -> None:
     """Generate synthetic claims until the database holds `claims` (as `make load` always has)."""
     from claims_app.models import Claim
@@ -382,11 +393,15 @@ def start_worker(env: Mapping[str, str], log: Path) -> subprocess.Popen[bytes]:
 def start_ingest_worker(count: int, env: Mapping[str, str]) -> tuple[subprocess.Popen[bytes], datetime.datetime]:
     """Start the worker on `count` queued articles, saying how it is limited; returns it and when it started."""
     from django.conf import settings
+    from django_tasks_db.models import DBTaskResult
 
+    # Tasks queued before ours (embeddings of articles an earlier run filed, ...) run first and cost their time.
+    ahead = DBTaskResult.objects.filter(status="READY").count() - count
     log = Path(tempfile.mkstemp(prefix="claimdesk-ingest-worker-", suffix=".log")[1])
     print(
-        f"ingest: {count} articles queued; ingest_worker (niceness {settings.CLAIMS_INGEST_NICE}, "
-        f"{settings.CLAIMS_INGEST_CORES} torch thread(s)), log {log}",
+        f"ingest: {count} articles queued" + (f" after {ahead} other task(s)" if ahead > 0 else "") + "; "
+        f"ingest_worker (niceness {settings.CLAIMS_INGEST_NICE}, {settings.CLAIMS_INGEST_CORES} torch thread(s)), "
+        f"log {log}",
         flush=True,
     )
     return start_worker(env, log), now()

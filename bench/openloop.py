@@ -267,11 +267,7 @@ def main() -> None:
     from claims_app.models import Claim
 
     call_command("migrate", verbosity=0)
-    if args.fresh_load:
-        took = loadkit.fresh_load(claims)
-        print(f"fresh load: claims dropped and {claims:,} regenerated in {took:.1f}s; load starts now", flush=True)
-    else:
-        loadkit.ensure_corpus(claims)
+    loadkit.prepare_corpus(claims, fresh=args.fresh_load)
     call_command("collectstatic", interactive=False, verbosity=0)
     picked = loadkit.pick_claims()
     csrf = _get_new_csrf_string()
@@ -297,6 +293,8 @@ def main() -> None:
         loadkit.check_logged_in(port, cookie)
         print(f"{Claim.objects.count():,} claims; gunicorn 2 workers; open loop, {args.seconds}s per level")
         maximum = args.max
+        if not maximum and args.fresh_load:
+            print("(the measuring run comes first, so it is the first load on the fresh database: MAX= avoids that)")
         if not maximum:
             seconds = int(os.environ.get("LOAD_MAX_SECONDS", "20"))
             script = loadkit.wrk_script(picked, session=cookie, csrf=csrf, port=port)
