@@ -463,6 +463,8 @@ def format_ingest(window: IngestWindow) -> str:
         line += f", {window.duplicate} duplicate, {window.failed} failed"
     if window.pending == 0 and window.last_finished_s is not None:
         line += f"; queue empty after {window.last_finished_s:.1f} s"
+    elif window.pending == 0:
+        line += "; queue already empty"
     else:
         line += f"; {window.pending} still queued"
     return line

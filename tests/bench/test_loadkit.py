@@ -98,3 +98,16 @@ def test_a_copy_keeps_its_article_text_and_adds_one_sentence():
 def test_no_sources_is_an_error():
     with pytest.raises(ValueError):
         article_copies(1, [], tag="t")
+
+
+def test_ingest_line_gives_rate_per_minute_and_whether_the_queue_ran_dry():
+    from bench.loadkit import IngestWindow, format_ingest
+
+    busy = IngestWindow(seconds=60.0, done=30, duplicate=0, failed=1, pending=54, last_finished_s=59.0)
+    assert (
+        format_ingest(busy) == "ingest: 30 filed in 60.0 s (0.50/s, 30.0/min), 0 duplicate, 1 failed; 54 still queued"
+    )
+    dry = IngestWindow(seconds=60.0, done=84, duplicate=0, failed=0, pending=0, last_finished_s=47.14)
+    assert format_ingest(dry).endswith("(1.40/s, 84.0/min); queue empty after 47.1 s")
+    idle = IngestWindow(seconds=60.0, done=0, duplicate=0, failed=0, pending=0, last_finished_s=None)
+    assert format_ingest(idle).endswith("; queue already empty")
