@@ -10,7 +10,7 @@ DEV_STAMP := $(VENV)/.installed-dev-$(DEV_HASH)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev test-fast run test browser lint bench evaluate migrate demo check-deploy clean-data serve worker bench-pages load wrk audit probe
+.PHONY: install install-dev test-fast run test browser lint bench evaluate migrate demo check-deploy clean-data serve worker bench-pages load load-desk wrk audit probe
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -106,8 +106,22 @@ wrk:
 
 # 60 s of list/detail/status-change traffic against gunicorn (2 workers) on loopback; fails on any error.
 # REPORT=1 also prints the top routes and queries by total and p99 time (request timing log, pg_stat_statements).
+# Hunting the tail (docs/performance.md, "Load"): RUNS=N runs wrk N times against one gunicorn, a row per run with
+# each run's routes by p99 and 3 slowest requests, and whether every p99 < 1 s; FRESH=1 drops and regenerates the
+# claims first (right after a bulk load); INGEST=N has ingest_worker file N queued articles meanwhile (throughput
+# beside the web figures); INGEST_ALONE=N measures that ingest with no web load. LOAD_SECONDS, LOAD_CLAIMS and
+# CLAIMS_DATA_DIR (default .data/bench) apply to every mode.
 load: install wrk
-	$(BIN)/python bench/load.py $(if $(REPORT),--report)
+	$(BIN)/python bench/load.py $(if $(REPORT),--report) $(if $(RUNS),--runs $(RUNS)) $(if $(FRESH),--fresh-load) \
+		$(if $(INGEST),--ingest $(INGEST)) $(if $(INGEST_ALONE),--ingest-alone $(INGEST_ALONE))
+
+# Open loop like a desk (bench/openloop.py): the maximum throughput from a 20 s closed-loop wrk run (or MAX=req/s),
+# then LOAD_SECONDS of Poisson arrivals at each fraction in LEVELS (default 0.5,0.8): list 40%, search 20%, claim
+# page 30%, status change 9%, upload 1%; per route p50/p95/p99 from the scheduled send time, errors, and whether
+# reads' p99 < 300 ms and writes' p99 < 600 ms. FRESH=1 and INGEST=N as for `make load`.
+load-desk: install-dev wrk
+	$(BIN)/python bench/openloop.py $(if $(MAX),--max $(MAX)) $(if $(LEVELS),--levels $(LEVELS)) \
+		$(if $(FRESH),--fresh-load) $(if $(INGEST),--ingest $(INGEST))
 
 # Hostile input against gunicorn with production settings on loopback, on a fresh database in .data/probe (a few
 # minutes): prints inputs, requests, 5xx, raw script renders, formula cells, lost updates and permission leaks, and

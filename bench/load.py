@@ -6,17 +6,22 @@ behind the TLS proxy production settings expect. Exits non-zero on any error or 
 Uses the benchmark database in `.data/bench` (run `make bench-pages` first, or it generates 200k claims).
 Run: `make load`; `make load REPORT=1` (or `--report`) also prints the top routes and queries by total and by
 p99 time after the run (bench/load_report.py: the request timing log and pg_stat_statements).
+
+Hunting the tail (docs/performance.md, "Load"): `--runs N` (RUNS=N) runs wrk N times against one gunicorn and
+prints a row per run, each run's routes by p99 and its 3 slowest requests (the timing log is on for this), and
+whether every run's p99 stayed under 1 s; `--fresh-load` (FRESH=1) drops and regenerates the claims first;
+`--ingest N` (INGEST=N) has a real `manage.py ingest_worker` file N queued copies of the labelled articles
+meanwhile and reports its throughput; `--ingest-alone N` (INGEST_ALONE=N) measures that ingest with no web load.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
-import re
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,186 +40,175 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.middleware.csrf import _get_new_csrf_string  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
 
+from bench import loadkit  # noqa: E402
 from bench.load_report import print_report, statements_available  # noqa: E402
-from claimdesk_dev.corpus import OUTLETS  # noqa: E402
+from bench.loadkit import IngestWindow, TimingLogRuns, WrkResult  # noqa: E402
 from claims_app.models import Claim  # noqa: E402
 
-REPORT = "--report" in sys.argv[1:] or os.environ.get("LOAD_REPORT", "") not in ("", "0")
-
-LUA = r"""
-local ids = {%(ids)s}
--- The version each claim was read at (from the database at start, then from each status answer): a status
--- POST sends it, as the form does, and a conflict answers with the fresh version (not an error).
-local versions = {%(versions)s}
-local outlets = {%(outlets)s}
-local statuses = {"verified", "false", "disputed", "unverified", "unreviewed"}
-local words = {"council", "harbour", "budget", "ferry", "strike", "water", "police", "school"}
-local cookie = "sessionid=%(session)s; csrftoken=%(csrf)s"
-local base = {["Cookie"] = cookie, ["X-Forwarded-Proto"] = "https", ["Host"] = "127.0.0.1:%(port)d"}
-
-local function headers(extra)
-  local h = {}
-  for k, v in pairs(base) do h[k] = v end
-  for k, v in pairs(extra or {}) do h[k] = v end
-  return h
-end
-
-local function enc(s) return (s:gsub(" ", "+")) end
-
-request = function()
-  local r = math.random(100)
-  if r <= 60 then
-    local path = "/claims/?status=" .. statuses[math.random(#statuses)] .. "&sort=newest"
-    if math.random(2) == 1 then path = path .. "&outlet=" .. enc(outlets[math.random(#outlets)]) end
-    if math.random(3) == 1 then path = path .. "&q=" .. words[math.random(#words)] end
-    if math.random(4) == 1 then path = path .. "&page=" .. math.random(5) end
-    return wrk.format("GET", path, headers())
-  elseif r <= 90 then
-    return wrk.format("GET", "/claims/" .. ids[math.random(#ids)] .. "/", headers())
-  else
-    local id = ids[math.random(#ids)]
-    local body = "status=" .. statuses[math.random(4)] .. "&note=load+test&version=" .. versions[id]
-    return wrk.format("POST", "/claims/" .. id .. "/status/", headers({
-      ["Content-Type"] = "application/x-www-form-urlencoded",
-      ["X-CSRFToken"] = "%(csrf)s",
-      ["Origin"] = "https://127.0.0.1:%(port)d",
-      ["HX-Request"] = "true",
-      ["HX-Target"] = "status-panel",
-    }), body)
-  end
-end
-
-local errors = 0
-response = function(status, headers, body)
-  if status >= 400 then errors = errors + 1 end
-  -- A status panel names its claim's status URL and the version to send next.
-  local id = body and body:match('/claims/(%%d+)/status/')
-  local version = body and body:match('name="version" value="(%%d+)"')
-  if id and version and versions[tonumber(id)] then versions[tonumber(id)] = version end
-end
-
-done = function(summary, latency, requests)
-  io.write(string.format("RESULT requests=%%d duration_s=%%.1f rps=%%.1f\n",
-    summary.requests, summary.duration / 1e6, summary.requests / (summary.duration / 1e6)))
-  io.write(string.format("RESULT p50_ms=%%.1f p95_ms=%%.1f p99_ms=%%.1f max_ms=%%.1f\n",
-    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000, latency.max / 1000))
-  local e = summary.errors
-  io.write(string.format(
-    "RESULT errors_connect=%%d errors_read=%%d errors_write=%%d errors_status=%%d errors_timeout=%%d\n",
-    e.connect, e.read, e.write, e.status, e.timeout))
-end
-"""
+REPORT = os.environ.get("LOAD_REPORT", "") not in ("", "0")
 
 
-def session_cookie() -> str:
-    from django.contrib.auth import get_user_model
-
-    from claims_app.accounts import create_user
-    from claims_app.roles import Role
-
-    user = get_user_model().objects.filter(username="load-editor").first() or create_user(
-        username="load-editor", password="load-password-123", role=Role.EDITOR
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--report", action="store_true", help="Print top routes and queries after the runs.")
+    parser.add_argument("--runs", type=int, default=1, help="Consecutive wrk runs against one gunicorn.")
+    parser.add_argument(
+        "--fresh-load", action="store_true", help="Drop and regenerate the claims first (right after a bulk load)."
     )
-    setup_test_environment()
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    client = Client()
-    client.force_login(user)  # a real database session, valid for gunicorn (same secret key)
-    return client.cookies[settings.SESSION_COOKIE_NAME].value
+    parser.add_argument("--ingest", type=int, default=0, metavar="N", help="ingest_worker files N articles meanwhile.")
+    parser.add_argument(
+        "--ingest-alone", type=int, default=0, metavar="N", help="Only the ingest of N articles, no web load."
+    )
+    args = parser.parse_args(argv)
+    if args.runs < 1 or args.ingest < 0 or args.ingest_alone < 0:
+        parser.error("--runs must be at least 1 and --ingest/--ingest-alone not negative")
+    if args.ingest and args.ingest_alone:
+        parser.error("--ingest and --ingest-alone exclude each other")
+    args.report = args.report or REPORT
+    return args
 
 
 def main() -> None:
+    args = parse_args(sys.argv[1:])
     call_command("migrate", verbosity=0)
-    have = Claim.objects.count()
-    if have < CLAIMS:
-        # generate_corpus is dev tooling (claimdesk_dev), which production settings do not install.
-        subprocess.run(
-            [sys.executable, "manage.py", "generate_corpus", "--claims", str(CLAIMS - have), "--seed", str(CLAIMS)],
-            cwd=ROOT,
-            env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.dev"},
-            check=True,
-        )
+    loadkit.prepare_corpus(CLAIMS, fresh=args.fresh_load)
+    if args.ingest_alone:
+        ingest_alone(args)
+        return
     call_command("collectstatic", interactive=False, verbosity=0)
-    picked = list(Claim.objects.order_by("?").values_list("pk", "version")[:2000])
-    ids = [pk for pk, _ in picked]
+    picked = loadkit.pick_claims()
     csrf = _get_new_csrf_string()
-    cookie = session_cookie()
-    script = LUA % {
-        "ids": ",".join(map(str, ids)),
-        "versions": ",".join(f"[{pk}]={version}" for pk, version in picked),
-        "outlets": ",".join(f'"{o}"' for o in OUTLETS),
-        "session": cookie,
-        "csrf": csrf,
-        "port": PORT,
-    }
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
-        handle.write(script)
-    report_env: dict[str, str] = {}
+    cookie = loadkit.session_cookie()
+    script = loadkit.wrk_script(picked, session=cookie, csrf=csrf, port=PORT)
+    multi = args.runs > 1 or args.fresh_load or bool(args.ingest)
+    timing_env: dict[str, str] = {}
     missing: str | None = None
-    if REPORT:
+    if args.report or multi:
         timing_log = Path(tempfile.mkstemp(prefix="claimdesk-timing-", suffix=".jsonl")[1])
-        report_env = {"CLAIMS_TIMING_LOG": str(timing_log)}
+        timing_env = {"CLAIMS_TIMING_LOG": str(timing_log)}
+    if args.report:
         with connection.cursor() as cursor:
             missing = statements_available(cursor)
             if missing is None:
                 cursor.execute("SELECT pg_stat_statements_reset()")
-    gunicorn = start_gunicorn(PORT, {**ENV, **report_env})
+    batches = queue_ingest(args.ingest)
+    gunicorn = start_gunicorn(PORT, {**ENV, **timing_env})
+    worker = None
     try:
         wait_until_up(f"http://127.0.0.1:{PORT}/login/", time.monotonic() + 60)
-        # The session must really log in: a redirect to the login page would also count as "no error" in wrk.
-        probe = urllib.request.Request(
-            f"http://127.0.0.1:{PORT}/claims/",
-            headers={"Cookie": f"sessionid={cookie}", "X-Forwarded-Proto": "https"},
-        )
-        with urllib.request.urlopen(probe, timeout=30) as answer:
-            assert answer.url.endswith("/claims/") and b"claim" in answer.read(), "load session is not logged in"
+        loadkit.check_logged_in(PORT, cookie)
         print(
             f"{Claim.objects.count():,} claims; gunicorn 2 workers; "
-            f"wrk 2 threads, {CONNECTIONS} connections, {SECONDS}s"
+            f"wrk 2 threads, {CONNECTIONS} connections, {SECONDS}s" + (f"; {args.runs} runs" if multi else "")
         )
         print("mix: 60% claim list (random filters/search/page), 30% claim detail, 10% status change POST", flush=True)
-        run = subprocess.run(
-            [
-                "wrk",
-                "-t2",
-                f"-c{CONNECTIONS}",
-                f"-d{SECONDS}s",
-                "--timeout",
-                "10s",
-                "-s",
-                handle.name,
-                f"http://127.0.0.1:{PORT}",
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        if args.ingest:
+            worker, worker_started = loadkit.start_ingest_worker(args.ingest, ENV)
+        if multi:
+            runs = TimingLogRuns(timing_log)
+            results, windows = run_many(args.runs, script, runs, batches)
+        else:
+            run = loadkit.run_wrk(script, port=PORT, seconds=SECONDS, connections=CONNECTIONS)
     finally:
         stop(gunicorn)
-        os.unlink(handle.name)
-    print(run.stdout.strip())
-    if run.returncode != 0:
-        raise SystemExit(f"wrk failed: {run.stderr.strip()}")
-    errors = re.search(
-        r"errors_connect=(\d+) errors_read=(\d+) errors_write=(\d+) errors_status=(\d+) errors_timeout=(\d+)",
-        run.stdout,
-    )
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", run.stdout)
-    total = sum(int(n) for n in errors.groups()) if errors else 1
-    total += int(non_2xx.group(1)) if non_2xx else 0
-    print(f"errors: {total}")
-    if REPORT:
+        if worker is not None:
+            ingest_end = loadkit.now()
+            loadkit.stop_worker(worker)
+    if not multi:
+        print(run.stdout.strip())
+        if run.returncode != 0:
+            raise SystemExit(f"wrk failed: {run.stderr.strip()}")
+        total = loadkit.parse_wrk(run.stdout).errors
+        print(f"errors: {total}")
+    else:
+        runs.mark()
+        print_runs(results, windows, runs)
+        if args.ingest:
+            print(
+                loadkit.format_ingest(loadkit.ingest_window(batches, worker_started, ingest_end)).replace(
+                    "ingest:", "ingest over all runs:", 1
+                )
+            )
+            print(loadkit.leftover_line(batches))
+        total = sum(result.errors for result in results)
+    if args.report:
         with connection.cursor() as cursor:
             print_report(timing_log, cursor, missing)
+    if timing_env:
         timing_log.unlink()
     if total:
         raise SystemExit(1)
+
+
+def queue_ingest(count: int) -> list[uuid.UUID]:
+    if not count:
+        return []
+    copies = loadkit.article_copies(count, loadkit.source_articles(), tag=loadkit.run_tag())
+    return loadkit.queue_copies(copies, loadkit.load_editor())
+
+
+def run_many(
+    count: int, script: str, runs: TimingLogRuns, batches: list[uuid.UUID]
+) -> tuple[list[WrkResult], list[IngestWindow | None]]:
+    """`count` consecutive wrk runs; prints each run's row (and its ingest) as it ends."""
+    results: list[WrkResult] = []
+    windows: list[IngestWindow | None] = []
+    for number in range(1, count + 1):
+        runs.mark()
+        started = loadkit.now()
+        run = loadkit.run_wrk(script, port=PORT, seconds=SECONDS, connections=CONNECTIONS)
+        if run.returncode != 0:
+            raise SystemExit(f"wrk failed: {run.stderr.strip()}")
+        results.append(loadkit.parse_wrk(run.stdout))
+        windows.append(loadkit.ingest_window(batches, started, loadkit.now()) if batches else None)
+        print(("\n" if number == 1 else "") + (loadkit.result_header() + "\n" if number == 1 else ""), end="")
+        print(loadkit.result_row(str(number), results[-1]), flush=True)
+        if windows[-1] is not None:
+            print(f"    {loadkit.format_ingest(windows[-1])}", flush=True)
+    return results, windows
+
+
+def print_runs(results: list[WrkResult], windows: list[IngestWindow | None], runs: TimingLogRuns) -> None:
+    for number in range(len(results)):
+        print(f"\n== run {number + 1}: routes by p99 and the 3 slowest requests (server side, ms)")
+        print("\n".join(loadkit.run_details(runs.entries(number))))
+    print("\n== runs (wrk, client side)")
+    print(loadkit.result_header() + ("   ingest/min" if any(windows) else ""))
+    for number, (result, window) in enumerate(zip(results, windows, strict=True), start=1):
+        print(loadkit.result_row(str(number), result) + (f"   {window.per_minute:>10.1f}" if window else ""))
+    p99s = ", ".join(f"{result.p99:,.0f}" for result in results)
+    verdict = "yes" if all(result.p99 < 1000 for result in results) else "NO"
+    print(f"p99 under 1 s in every run: {verdict} ({p99s} ms)")
+
+
+def ingest_alone(args: argparse.Namespace) -> None:
+    """The same ingest with no web load: the worker's throughput in run-long windows, as the baseline."""
+    batches = queue_ingest(args.ingest_alone)
+    worker, worker_started = loadkit.start_ingest_worker(args.ingest_alone, ENV)
+    windows = []
+    try:
+        for number in range(1, args.runs + 1):
+            started = loadkit.now()
+            deadline = time.monotonic() + SECONDS
+            while time.monotonic() < deadline and loadkit.ingest_window(batches, started, loadkit.now()).pending:
+                time.sleep(1)
+            windows.append(loadkit.ingest_window(batches, started, loadkit.now()))
+            print(f"{number:>3} {loadkit.format_ingest(windows[-1])}", flush=True)
+            if not windows[-1].pending:
+                break
+    finally:
+        ingest_end = loadkit.now()
+        loadkit.stop_worker(worker)
+    print(
+        loadkit.format_ingest(loadkit.ingest_window(batches, worker_started, ingest_end)).replace(
+            "ingest:", "ingest over all windows:", 1
+        )
+    )
+    print(loadkit.leftover_line(batches))
 
 
 if __name__ == "__main__":
