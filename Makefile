@@ -90,6 +90,8 @@ evaluate: install-dev migrate
 	$(BIN)/python manage.py evaluate_extraction
 	@echo "== held-out set (eval/heldout)"
 	$(BIN)/python manage.py evaluate_extraction --gold eval/heldout
+	@echo "== statement origins (eval/origins)"
+	$(BIN)/python manage.py evaluate_origins
 
 bench: install-dev migrate
 	$(BIN)/python bench/ingest.py

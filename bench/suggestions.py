@@ -29,11 +29,15 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 from claimdesk_dev import corpus  # noqa: E402
 from claims_app.linking import embeddings, suggestions  # noqa: E402
 from claims_app.models import Article, Claim, Speaker  # noqa: E402
+
+# A fresh checkout's database has no tables yet (the corpus itself is rolled back, the schema is not).
+call_command("migrate", verbosity=0)
 
 DIMENSIONS = embeddings.DIMENSIONS
 CLAIMS = int(os.environ.get("BENCH_CLAIMS", "100000"))
