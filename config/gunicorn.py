@@ -4,8 +4,6 @@ import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
-# Threads per worker (more than one makes gunicorn use its gthread worker).
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 # Ingesting a pasted article runs spaCy in the request (about a second); leave headroom.
 timeout = 60
 graceful_timeout = 30
