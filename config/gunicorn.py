@@ -14,3 +14,11 @@ worker_tmp_dir = "/dev/shm"
 accesslog = "-"
 # key=value access lines: method, path, status, bytes, duration in microseconds.
 access_log_format = 'remote=%(h)s method=%(m)s path="%(U)s" query="%(q)s" status=%(s)s bytes=%(B)s duration_us=%(D)s'
+
+
+def post_worker_init(worker: object) -> None:
+    """As each worker starts (and after every max_requests recycle), load the NLP pipeline in a background thread,
+    so the first upload it files does not load it inside the request (CLAIMS_WARM_NLP, docs/performance.md)."""
+    from claims_app.ingest.services import warm_nlp_in_background
+
+    warm_nlp_in_background()

@@ -163,6 +163,9 @@ CLAIMS_INGEST_MAX_ATTEMPTS = env.int("CLAIMS_INGEST_MAX_ATTEMPTS", default=3)
 # A single upload whose cleaned text is longer than this many characters is filed by the worker, with progress,
 # instead of inside the web request (about 10 s per 100,000 characters on two cores).
 CLAIMS_BACKGROUND_INGEST_CHARS = env.int("CLAIMS_BACKGROUND_INGEST_CHARS", default=100_000)
+# Web workers (gunicorn, config/gunicorn.py) load spaCy and the tagger in the background as they start, so no upload
+# waits for it; off, the first upload of each worker loads them. Nothing is loaded when uploads all go to the worker.
+CLAIMS_WARM_NLP = env.bool("CLAIMS_WARM_NLP", default=True)
 # How much of the machine the ingest worker may take while editors click: its torch threads (the tagger and
 # embedding models; spaCy runs on one) and its scheduling priority (nice 10: the web's requests go first).
 CLAIMS_INGEST_CORES = env.int("CLAIMS_INGEST_CORES", default=1)
