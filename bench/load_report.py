@@ -20,10 +20,22 @@ SQL_CHARS = 110
 
 def percentile(values: Sequence[float], share: float) -> float:
     """The nearest-rank percentile (share in 0..1) of values; 0 for none."""
-    if not values:
-        return 0.0
+    return _rank(sorted(values), share)
+
+
+def _rank(ordered: Sequence[float], share: float) -> float:
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)] if ordered else 0.0
+
+
+def latencies(values: Iterable[float]) -> dict[str, float]:
+    """p50, p95, p99 (nearest rank) and max of values, sorted once; 0 for none."""
     ordered = sorted(values)
-    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+    return {
+        "p50": _rank(ordered, 0.50),
+        "p95": _rank(ordered, 0.95),
+        "p99": _rank(ordered, 0.99),
+        "max": ordered[-1] if ordered else 0.0,
+    }
 
 
 def read_timing_log(path: Path) -> list[dict[str, Any]]:
@@ -51,10 +63,7 @@ def route_rows(entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
                 "route": route,
                 "requests": len(hits),
                 "total_s": sum(totals) / 1000,
-                "p50": percentile(totals, 0.50),
-                "p95": percentile(totals, 0.95),
-                "p99": percentile(totals, 0.99),
-                "max": max(totals),
+                **latencies(totals),
                 "db_ms": sum(hit["db_ms"] for hit in hits) / len(hits),
                 "queries": sum(hit["queries"] for hit in hits) / len(hits),
             }

@@ -29,7 +29,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.load_report import percentile  # noqa: E402
+from bench.load_report import latencies  # noqa: E402
 
 MIX = {"list": 40, "search": 20, "claim": 30, "status": 9, "upload": 1}
 READS = ("list", "search", "claim")
@@ -75,17 +75,13 @@ def route_table(samples: Sequence[Sample], seconds: float) -> list[dict[str, Any
     ]
     rows = []
     for name, hits in groups:
-        times = [s.ms for s in hits]
         rows.append(
             {
                 "route": name,
                 "requests": len(hits),
                 "rate": len(hits) / seconds if seconds else 0.0,
                 "errors": sum(not s.ok for s in hits),
-                "p50": percentile(times, 0.50),
-                "p95": percentile(times, 0.95),
-                "p99": percentile(times, 0.99),
-                "max": max(times, default=0.0),
+                **latencies(s.ms for s in hits),
             }
         )
     return rows

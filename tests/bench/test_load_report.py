@@ -5,21 +5,7 @@ from __future__ import annotations
 import json
 
 from bench.load_report import format_routes, format_slowest, percentile, read_timing_log, route_rows, slowest_requests
-
-
-def _entry(route: str, total: float, method: str = "GET") -> dict[str, object]:
-    return {
-        "event": "request_timing",
-        "method": method,
-        "route": route,
-        "status": 200,
-        "total_ms": total,
-        "db_ms": total / 2,
-        "queries": 4,
-        "template_ms": total / 4,
-        "slowest_query_ms": total / 3,
-        "slowest_query": "SELECT 1\n  FROM x",
-    }
+from tests.bench.timing_entries import timing_entry as _entry
 
 
 def test_percentile_is_nearest_rank():

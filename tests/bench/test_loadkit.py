@@ -9,6 +9,7 @@ import pytest
 
 from bench.loadkit import TimingLogRuns, article_copies, parse_wrk, run_details, source_articles
 from claims_app.ingest.services import content_hash, prepare_article
+from tests.bench.timing_entries import timing_entry
 
 WRK_OUTPUT = """Running 1m test @ http://127.0.0.1:8799
   2 threads and 8 connections
@@ -33,19 +34,7 @@ def test_wrk_output_without_results_counts_as_an_error():
 
 
 def _line(route: str, total: float, method: str = "GET") -> str:
-    entry = {
-        "event": "request_timing",
-        "method": method,
-        "route": route,
-        "status": 200,
-        "total_ms": total,
-        "db_ms": total / 2,
-        "queries": 7,
-        "template_ms": total / 4,
-        "slowest_query_ms": total / 3,
-        "slowest_query": "SELECT 1",
-    }
-    return json.dumps(entry) + "\n"
+    return json.dumps(timing_entry(route, total, method)) + "\n"
 
 
 def test_timing_log_is_split_into_runs_by_what_was_written_between_marks(tmp_path: Path):
