@@ -79,7 +79,7 @@ def load_nlp() -> Language:
 def warm_nlp_in_background() -> threading.Thread | None:
     """Load the pipeline in a daemon thread, for a web worker that files uploads in the request (config/gunicorn.py
     calls it as each worker starts): otherwise the first upload after a start or a max_requests recycle loads
-    spaCy and the tagger inside the request (6.6 s in the load test) while the requests queued behind it wait.
+    spaCy and the tagger inside the request (6.6–7.7 s in the load tests) while the requests queued behind it wait.
     Nothing when CLAIMS_WARM_NLP is off or every upload goes to the worker (CLAIMS_BACKGROUND_INGEST_CHARS=0)."""
     if not settings.CLAIMS_WARM_NLP or int(settings.CLAIMS_BACKGROUND_INGEST_CHARS) <= 0:
         return None
