@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
 
 from claims_app.nlp.attribution.claims import combine
 from claims_app.nlp.attribution.grouping import group, is_quoted
-from claims_app.nlp.attribution.tagging import LABEL_ID, RoleSpan, decode, gold_spans, piece_labels
+from claims_app.nlp.attribution.tagging import LABEL_ID, LABELS, RoleSpan, decode, gold_spans, piece_labels
+from claims_app.nlp.attribution.transitions import best_path, transition_table
 from claims_app.nlp.claim_candidates import ClaimCandidate
 from claims_app.nlp.speaker_mentions import Mention
 
@@ -151,6 +153,73 @@ def test_training_one_step_on_a_tiny_fixture_stores_a_loadable_tagger(tmp_path: 
         span.role in {"SOURCE", "CUE", "CONTENT"} and 0 <= span.start < span.end <= len(_FIRST) for span in spans
     )
     assert tagger.spans("") == []
+    assert tagger.transitions is not None and len(tagger.transitions) == len(LABELS) + 1
+
+    # --init goes on from the stored tagger rather than the plain encoder (mixed precision on the way).
+    again = training.train(
+        [data], None, tmp_path / "again", epochs=1, batch_size=2, init=tmp_path / "out", bf16=True, log=lambda _: None
+    )
+    assert again["history"][0]["epoch"] == 1
+    stored = json.loads((tmp_path / "again" / model.CONFIG).read_text())
+    assert stored["init"] == str(tmp_path / "out") and stored["bf16"] is True
+    assert model.load(tmp_path / "again").spans(_FIRST) is not None
+
+
+def test_transition_table_counts_which_label_follows_which_from_the_start_row() -> None:
+    o, b_content, i_content = LABEL_ID["O"], LABEL_ID["B-CONTENT"], LABEL_ID["I-CONTENT"]
+    table = transition_table([[o, b_content, i_content, i_content], [o, o]])
+    assert len(table) == len(LABELS) + 1 and all(len(row) == len(LABELS) for row in table)
+    start = table[len(LABELS)]
+    assert start[o] == max(start)  # both sequences start outside
+    assert table[b_content][i_content] == max(table[b_content])
+    assert all(value < 0 for row in table for value in row)  # add-one counts: nothing impossible
+
+
+def test_best_path_mends_a_content_broken_by_one_unsure_word() -> None:
+    o, b_content, i_content = LABEL_ID["O"], LABEL_ID["B-CONTENT"], LABEL_ID["I-CONTENT"]
+    table = transition_table([[o, o, b_content, *[i_content] * 8, o, o]] * 50)
+
+    def row(best: int, p: float) -> list[float]:
+        rest = (1 - p) / (len(LABELS) - 1)
+        return [math.log(p if label == best else rest) for label in range(len(LABELS))]
+
+    # Word by word: content, content, then a word the network finds barely more outside than inside, then content.
+    words = [
+        row(b_content, 0.9),
+        row(i_content, 0.9),
+        [math.log(v) for v in _unsure(o, i_content)],
+        row(i_content, 0.9),
+    ]
+    assert [max(range(len(LABELS)), key=w.__getitem__) for w in words][2] == o
+    assert best_path(words, table) == [b_content, i_content, i_content, i_content]
+    assert best_path([], table) == []
+
+
+def _unsure(first: int, second: int) -> list[float]:
+    values = [0.02] * len(LABELS)
+    values[first], values[second] = 0.46, 0.44
+    return values
+
+
+def test_word_labels_without_transitions_take_each_words_most_probable_label() -> None:
+    pytest.importorskip("torch")
+    import torch
+
+    from claims_app.nlp.attribution.model import word_labels
+
+    probabilities = torch.full((4, len(LABELS)), 0.01)
+    probabilities[0, LABEL_ID["B-SOURCE"]] = 0.9
+    probabilities[1, LABEL_ID["O"]] = 0.9  # the second piece of word 0 leans O, the word as a whole is a source
+    probabilities[1, LABEL_ID["B-SOURCE"]] = 0.5
+    probabilities[2, LABEL_ID["B-CUE"]] = 0.9
+    probabilities[3, LABEL_ID["O"]] = 0.9
+    assert word_labels(probabilities, [0, 0, 1, -1]) == [
+        LABEL_ID["B-SOURCE"],
+        LABEL_ID["I-SOURCE"],
+        LABEL_ID["B-CUE"],
+        LABEL_ID["O"],
+    ]
+    assert word_labels(probabilities[:0], []) == []
 
 
 def test_loading_a_directory_without_a_model_says_so(tmp_path: Path) -> None:

@@ -22,6 +22,12 @@ class Command(BaseCommand):
         parser.add_argument("--epochs", type=int, default=4)
         parser.add_argument("--seed", type=int, default=13)
         parser.add_argument("--learning-rate", type=float, default=1e-4, help="The encoder's (the label layer: 10x).")
+        parser.add_argument(
+            "--init", type=Path, help="Start from this trained tagger (a model directory) instead of the plain encoder."
+        )
+        parser.add_argument(
+            "--bf16", action="store_true", help="Mixed precision (bfloat16 autocast): faster on CPUs with bf16 units."
+        )
         parser.add_argument("--limit", type=int, default=None, help="Use only the first N articles of each set.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -41,9 +47,11 @@ class Command(BaseCommand):
                 seed=options["seed"],
                 learning_rate=options["learning_rate"],
                 limit=options["limit"],
+                init=options["init"],
+                bf16=options["bf16"],
                 log=lambda line: self.stdout.write(line),
             )
-        except (ValueError, KeyError, json.JSONDecodeError) as exc:
+        except (ValueError, KeyError, json.JSONDecodeError, FileNotFoundError) as exc:
             raise CommandError(f"Cannot train on these files: {exc}") from None
         last = summary["history"][-1]
         self.stdout.write(f"model in {options['out']} after {last['seconds']} s")

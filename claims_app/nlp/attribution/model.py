@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .tagging import LABEL_ID, LABELS, RoleSpan, decode
+from .transitions import best_path, word_firsts
 
 WEIGHTS = "tagger.safetensors"
 CONFIG = "tagger.json"
@@ -150,21 +151,30 @@ def encode(text: str) -> Encoded:
     return Encoded(list(enc["input_ids"]), piece_shapes(text, offsets), offsets, words)
 
 
-def word_labels(probabilities: Any, words: Sequence[int]) -> list[int]:
+def word_labels(
+    probabilities: Any, words: Sequence[int], transitions: Sequence[Sequence[float]] | None = None
+) -> list[int]:
     """One label per piece, decided per word (its pieces' probabilities averaged), so a span never starts or
-    ends inside a word: the word's first piece takes the label and the rest continue it."""
-    labels: list[int] = []
+    ends inside a word: the word's first piece takes the label and the rest continue it. With a transition
+    table, the labels are the best path through the article's words (transitions.best_path); without, each
+    word's most probable label."""
+    import torch
+
     n = len(words)
-    i = 0
-    while i < n:
-        j = i + 1
-        while j < n and words[j] == words[i] and words[i] >= 0:
-            j += 1
-        label = int(probabilities[i:j].mean(0).argmax())
+    if not n:
+        return []
+    firsts = word_firsts(words)
+    bounds = torch.tensor([*firsts, n])
+    sums = torch.cat([torch.zeros(1, probabilities.shape[1]), probabilities.float().cumsum(0)])
+    means = (sums[bounds[1:]] - sums[bounds[:-1]]) / (bounds[1:] - bounds[:-1]).unsqueeze(1)
+    if transitions is None:
+        chosen = means.argmax(1).tolist()
+    else:
+        chosen = best_path(means.clamp(min=1e-9).log().numpy(), transitions)
+    labels: list[int] = []
+    for first, end, label in zip(firsts, [*firsts[1:], n], chosen, strict=True):
         labels.append(label)
-        inside = LABEL_INSIDE[label]
-        labels.extend([inside] * (j - i - 1))
-        i = j
+        labels.extend([LABEL_INSIDE[label]] * (end - first - 1))
     return labels
 
 
@@ -222,6 +232,7 @@ class Tagger:
 
     network: Any
     bf16: bool = False
+    transitions: Sequence[Sequence[float]] | None = None  # label transitions from training (transitions.py)
 
     def spans(self, text: str) -> list[RoleSpan]:
         return self.spans_many([text])[0]
@@ -246,7 +257,7 @@ class Tagger:
                     totals[i][start:end] += probabilities[row, 1 : n + 1] * weight
                     weights[i][start:end] += weight
         return [
-            word_labels(t / w.clamp(min=1e-6), encoded.words)
+            word_labels(t / w.clamp(min=1e-6), encoded.words, self.transitions)
             for t, w, encoded in zip(totals, weights, texts, strict=True)
         ]
 
@@ -270,26 +281,34 @@ def load(directory: str | Path, *, precision: str = "auto") -> Tagger:
     return _load(str(Path(directory).resolve()), resolve_precision(precision))
 
 
-@functools.cache
-def _load(directory: str, precision: str) -> Tagger:
-    import torch
+def load_network(path: Path) -> Any:
+    """A new network holding the weights stored in `path` (fp32; for inference or to train further)."""
     from safetensors.torch import load_file
 
-    path = Path(directory)
     if not (path / WEIGHTS).is_file() or not (path / CONFIG).is_file():
         raise FileNotFoundError(f"No attribution model in {path} (expected {WEIGHTS} and {CONFIG})")
     meta = json.loads((path / CONFIG).read_text())
     if meta.get("design") != DESIGN or tuple(meta["labels"]) != LABELS or meta.get("shapes") != SHAPES:
         raise ValueError(f"{path} holds another design of tagger than this code reads ({meta.get('design')})")
-    torch.set_num_threads(torch_threads())
     network = new_network()
     state = {k: v.float() for k, v in load_file(str(path / WEIGHTS)).items()}
     missing, unexpected = network.load_state_dict(state, strict=False)
     if unexpected or any("word_embeddings" not in k for k in missing):
         raise ValueError(f"{path} does not fit the network: missing {missing[:3]}, unexpected {unexpected[:3]}")
+    return network
+
+
+@functools.cache
+def _load(directory: str, precision: str) -> Tagger:
+    import torch
+
+    path = Path(directory)
+    torch.set_num_threads(torch_threads())
+    network = load_network(path)
     network.eval()
     if precision == "int8":
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # torch.ao's deprecation notice; it is still the CPU int8 path
             network = torch.ao.quantization.quantize_dynamic(network, {torch.nn.Linear}, dtype=torch.qint8)
-    return Tagger(network=network, bf16=precision == "bf16")
+    meta = json.loads((path / CONFIG).read_text())
+    return Tagger(network=network, bf16=precision == "bf16", transitions=meta.get("transitions"))

@@ -18,6 +18,7 @@ from typing import Any
 
 from . import model as tagger_model
 from .tagging import LABEL_ID, LABELS, gold_spans, piece_labels
+from .transitions import transition_table, word_firsts
 
 
 def read_articles(paths: Iterable[str | Path]) -> list[dict[str, Any]]:
@@ -84,6 +85,8 @@ def train(
     learning_rate: float = 1e-4,
     batch_size: int = 16,
     limit: int | None = None,
+    init: Path | None = None,
+    bf16: bool = False,
     log: Callable[[str], None] = lambda line: print(line, flush=True),
 ) -> dict[str, Any]:
     """Fine-tune and store the tagger in `out`; returns the summary (also written there as training.json)."""
@@ -97,7 +100,8 @@ def train(
     dev = read_articles([dev_path])[: limit or None] if dev_path else []
     data, dev_data = labelled(articles), labelled(dev)
     log(f"{len(data)} training articles, {sum(len(lab) for _, lab in data)} word pieces")
-    network = tagger_model.new_network()
+    transitions = transition_table([labels[i] for i in word_firsts(encoded.words)] for encoded, labels in data)
+    network = tagger_model.load_network(init) if init else tagger_model.new_network()
     network.encoder.embeddings.word_embeddings.weight.requires_grad_(False)
     own = [*network.shape.parameters(), *network.out.parameters()]
     encoder = [p for p in network.encoder.parameters() if p.requires_grad]
@@ -124,8 +128,9 @@ def train(
             ids, shapes, mask, gold = tagger_model.batch_tensors(
                 [(encoded, lo, hi) for encoded, _, lo, hi in chunk], [labels[lo:hi] for _, labels, lo, hi in chunk]
             )
-            logits = network(ids, shapes, mask)
-            loss = loss_fn(logits.reshape(-1, len(LABELS)), gold.reshape(-1))
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+                logits = network(ids, shapes, mask)
+            loss = loss_fn(logits.float().reshape(-1, len(LABELS)), gold.reshape(-1))
             loss.backward()
             torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
             optimizer.step()
@@ -139,7 +144,7 @@ def train(
             "seconds": round(time.monotonic() - started),
         }
         if dev_data:
-            entry["dev_piece_f1"] = piece_f1(tagger_model.Tagger(network=network), dev_data)
+            entry["dev_piece_f1"] = piece_f1(tagger_model.Tagger(network=network, bf16=bf16), dev_data)
             score = sum(entry["dev_piece_f1"].values())
         else:
             score = float(epoch)
@@ -147,7 +152,17 @@ def train(
         history.append(entry)
         if score > best:
             best = score
-            meta = {"epochs": epoch, "seed": seed, "learning_rate": learning_rate, "train_articles": len(articles)}
+            meta = {
+                "epochs": epoch,
+                "seed": seed,
+                "learning_rate": learning_rate,
+                "train_articles": len(articles),
+                "transitions": transitions,
+            }
+            if init:
+                meta["init"] = str(init)
+            if bf16:
+                meta["bf16"] = True
             tagger_model.save(network, out, meta)
     summary = {"design": tagger_model.DESIGN, "history": history, "train_files": [str(p) for p in train_paths]}
     (out / "training.json").write_text(json.dumps(summary, indent=2) + "\n")

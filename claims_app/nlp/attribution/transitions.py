@@ -1,0 +1,67 @@
+"""Label transitions: which role label follows which, counted on the training articles, and the best label path
+through an article's words under them (Viterbi).
+
+Taking each word's most probable label on its own leaves ragged spans: a content that stops for one word and goes
+on as a 'continuation', a cue word inside a content, a one-word source before a comma. Scoring the whole path with
+how often each label follows another in the training data (word by word; a table of 8 x 7 log-probabilities, the
+last row for the article's first word) smooths them out. The path's score is each word's log-probability, plus
+WEIGHT times the log-probability of each transition, plus O_BIAS for every word left outside all spans. Both were
+chosen on PolNeAR dev (end-to-end F1 0.759 -> 0.772 with the tagger shipped on 6 December 2026: precision up 3
+points, recall down 0.5); WEIGHT 0 and O_BIAS 0 give back the plain per-word choice.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from .tagging import LABEL_ID, LABELS
+
+WEIGHT = 0.3
+O_BIAS = -0.3
+_O = LABEL_ID["O"]
+
+
+def word_firsts(words: Sequence[int]) -> list[int]:
+    """The index of each word's first piece (`words` gives each piece's word; -1 for a piece of no word)."""
+    return [i for i in range(len(words)) if i == 0 or words[i] < 0 or words[i] != words[i - 1]]
+
+
+def transition_table(sequences: Iterable[Sequence[int]]) -> list[list[float]]:
+    """Log-probabilities of each label after each label (rows: the previous label, then the start), from word
+    label sequences; counts start at one, so no transition is impossible."""
+    size = len(LABELS)
+    counts = [[1.0] * size for _ in range(size + 1)]
+    for labels in sequences:
+        previous = size
+        for label in labels:
+            counts[previous][label] += 1
+            previous = label
+    return [[round(math.log(c / sum(row)), 4) for c in row] for row in counts]
+
+
+def best_path(log_probabilities: Any, table: Sequence[Sequence[float]]) -> list[int]:
+    """The most probable label per word (rows of `log_probabilities`, a words x labels array) under the
+    transition table, with WEIGHT and O_BIAS as above."""
+    import numpy as np
+
+    emissions = np.asarray(log_probabilities, dtype=np.float64)
+    if not len(emissions):
+        return []
+    size = len(LABELS)
+    moves = WEIGHT * np.asarray(table, dtype=np.float64)
+    emissions = emissions.copy()
+    emissions[:, _O] += O_BIAS
+    scores = moves[size] + emissions[0]
+    steps = moves[:size]
+    back = np.empty((len(emissions), size), dtype=np.int64)
+    for t in range(1, len(emissions)):
+        candidates = scores[:, None] + steps  # previous label x next label
+        back[t] = candidates.argmax(0)
+        scores = candidates[back[t], np.arange(size)] + emissions[t]
+    path = [int(scores.argmax())]
+    for t in range(len(emissions) - 1, 0, -1):
+        path.append(int(back[t][path[-1]]))
+    path.reverse()
+    return path
