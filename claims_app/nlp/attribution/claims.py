@@ -51,6 +51,8 @@ def _candidate(doc: Doc, text: str, attribution: Attribution) -> ClaimCandidate:
         return ClaimCandidate(attribution.start, attribution.end, kind, cue, None)
     subject = _cue_subject(doc, attribution.cue, source) if attribution.cue else None
     mention = source_mention(doc, text, source, head=subject)
+    if mention is None:
+        return ClaimCandidate(attribution.start, attribution.end, kind, cue, None)
     start, end = source.start, source.end
     if subject is not None:  # 'LIND, Oct 6 (Nordwire) - Vera Kolb, the inspector,' names Vera Kolb
         start, end = max(start, subject.left_edge.idx), min(end, subject.right_edge.idx + len(subject.right_edge))
@@ -92,7 +94,7 @@ def _cue_lemma(doc: Doc, text: str, cue: RoleSpan) -> str:
 
 def source_mention(doc: Doc, text: str, source: RoleSpan, *, head: Token | None = None) -> Mention | None:
     """The rules' mention for the head of a tagged source (`head` when the caller knows it); its own text when
-    the rules make none.
+    the rules make none; None when the source holds no name, noun or pronoun.
 
     `text` is `doc.text`, which spaCy rebuilds from every token on each access: callers looping over an
     article's sources read it once (reading it per source made long articles quadratic).
@@ -101,8 +103,8 @@ def source_mention(doc: Doc, text: str, source: RoleSpan, *, head: Token | None 
     if span is None or not len(span):
         return None
     words = [t for t in span if not t.is_punct and not t.is_space and t.tag_ != "POS"]
-    if not words:
-        return None
+    if not words or (head is None and not any(t.pos_ in _HEAD_POS for t in words)):
+        return None  # no name, noun or pronoun: a stray 'the' or 'being freed in 2010' names nobody
     root = head or _source_head(span, words)
     mention = mention_for(root)
     # The rules' mention may reach outside the tagged span (an antecedent, an owner); keep it only when it
