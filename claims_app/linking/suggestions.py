@@ -439,8 +439,10 @@ class _Ranking:
         self.total = total
         self.frequencies = frequencies
         self.exclude = exclude
+        # Squared IDF weights, the query's first; each candidate's other lexemes are added as they come.
         self.squared = {lex: idf(frequencies.get(lex, 0), total) ** 2 for lex in set(query.lexemes)}
         self.query_norm = sum(self.squared.values())
+        self.query_lexemes = frozenset(self.squared)
 
     def _lexeme_cosine(self, lexemes: Sequence[str]) -> float:
         """Cosine of the binary lexeme vectors of the query and a candidate, weighted by IDF (the query's half is
@@ -448,12 +450,13 @@ class _Ranking:
         other = set(lexemes)
         if not self.query_norm or not other:
             return 0.0
-        shared = sum(self.squared[lex] for lex in other if lex in self.squared)
+        shared = sum(self.squared[lex] for lex in other & self.query_lexemes)
         if not shared:
             return 0.0
-        squared, frequencies, total = self.squared, self.frequencies, self.total
-        other_norm = sum(squared[lex] if lex in squared else idf(frequencies.get(lex, 0), total) ** 2 for lex in other)
-        return shared / math.sqrt(self.query_norm * other_norm)
+        squared = self.squared
+        for lex in other - squared.keys():
+            squared[lex] = idf(self.frequencies.get(lex, 0), self.total) ** 2
+        return shared / math.sqrt(self.query_norm * sum(squared[lex] for lex in other))
 
     def _score(self, text_score: float, cosine: float | None, speaker_part: float, date_part: float) -> float:
         text_score = min(max(text_score, 0.0), 1.0)
