@@ -281,8 +281,9 @@ def load(directory: str | Path, *, precision: str = "auto") -> Tagger:
     return _load(str(Path(directory).resolve()), resolve_precision(precision))
 
 
-def load_network(path: Path) -> Any:
-    """A new network holding the weights stored in `path` (fp32; for inference or to train further)."""
+def load_network(path: Path) -> tuple[Any, dict[str, Any]]:
+    """A new network holding the weights stored in `path` (fp32; for inference or to train further), and the
+    model's stored configuration (tagger.json)."""
     from safetensors.torch import load_file
 
     if not (path / WEIGHTS).is_file() or not (path / CONFIG).is_file():
@@ -295,7 +296,7 @@ def load_network(path: Path) -> Any:
     missing, unexpected = network.load_state_dict(state, strict=False)
     if unexpected or any("word_embeddings" not in k for k in missing):
         raise ValueError(f"{path} does not fit the network: missing {missing[:3]}, unexpected {unexpected[:3]}")
-    return network
+    return network, meta
 
 
 @functools.cache
@@ -304,11 +305,10 @@ def _load(directory: str, precision: str) -> Tagger:
 
     path = Path(directory)
     torch.set_num_threads(torch_threads())
-    network = load_network(path)
+    network, meta = load_network(path)
     network.eval()
     if precision == "int8":
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # torch.ao's deprecation notice; it is still the CPU int8 path
             network = torch.ao.quantization.quantize_dynamic(network, {torch.nn.Linear}, dtype=torch.qint8)
-    meta = json.loads((path / CONFIG).read_text())
     return Tagger(network=network, bf16=precision == "bf16", transitions=meta.get("transitions"))

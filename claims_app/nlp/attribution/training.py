@@ -101,7 +101,7 @@ def train(
     data, dev_data = labelled(articles), labelled(dev)
     log(f"{len(data)} training articles, {sum(len(lab) for _, lab in data)} word pieces")
     transitions = transition_table([labels[i] for i in word_firsts(encoded.words)] for encoded, labels in data)
-    network = tagger_model.load_network(init) if init else tagger_model.new_network()
+    network = tagger_model.load_network(init)[0] if init else tagger_model.new_network()
     network.encoder.embeddings.word_embeddings.weight.requires_grad_(False)
     own = [*network.shape.parameters(), *network.out.parameters()]
     encoder = [p for p in network.encoder.parameters() if p.requires_grad]
