@@ -458,11 +458,17 @@ class _Ranking:
             squared[lex] = idf(self.frequencies.get(lex, 0), self.total) ** 2
         return shared / math.sqrt(self.query_norm * sum(squared[lex] for lex in other))
 
-    def _score(self, text_score: float, cosine: float | None, speaker_part: float, date_part: float) -> float:
-        text_score = min(max(text_score, 0.0), 1.0)
-        if cosine is not None:
-            text_score = COSINE_SHARE * min(max(float(cosine), 0.0), 1.0) + (1 - COSINE_SHARE) * text_score
-        return TEXT_WEIGHT * text_score + SPEAKER_WEIGHT * speaker_part + DATE_WEIGHT * date_part
+    @staticmethod
+    def _text(lexical: float, cosine: float | None) -> float:
+        """The text part of the score: the lexical score (clamped to 0-1), mixed with the cosine when there is one."""
+        lexical = min(max(lexical, 0.0), 1.0)
+        if cosine is None:
+            return lexical
+        return COSINE_SHARE * min(max(float(cosine), 0.0), 1.0) + (1 - COSINE_SHARE) * lexical
+
+    @staticmethod
+    def _score(text: float, speaker_part: float, date_part: float) -> float:
+        return TEXT_WEIGHT * text + SPEAKER_WEIGHT * speaker_part + DATE_WEIGHT * date_part
 
     def best(self, rows: Iterable[Sequence[Any]], top: int) -> list[Suggestion]:
         query = self.query
@@ -481,8 +487,8 @@ class _Ranking:
                 date_part = math.exp(-abs((query.published_at - published).days) / DATE_SCALE_DAYS)
             else:
                 date_part = 0.5
-            low = self._score(text_base - NUMBER_NUDGE, cosine, speaker_part, date_part)
-            high = self._score(text_base + NUMBER_NUDGE, cosine, speaker_part, date_part)
+            low = self._score(self._text(text_base - NUMBER_NUDGE, cosine), speaker_part, date_part)
+            high = self._score(self._text(text_base + NUMBER_NUDGE, cosine), speaker_part, date_part)
             first.append((low, high, row, text_base, speaker_part, date_part, same_speaker))
         if len(first) > top:
             bar = heapq.nlargest(top, (entry[0] for entry in first))[-1]
@@ -492,17 +498,15 @@ class _Ranking:
         scored: list[Suggestion] = []
         for _low, _high, row, text_base, speaker_part, date_part, same_speaker in first:
             claim_id, text, _lexemes, speaker_id, speaker_name, article_id, title, published, _trigram, cosine = row
-            text_score = text_base + NUMBER_NUDGE * number_agreement(query_numbers, numbers_in(text))
-            text_score = min(max(text_score, 0.0), 1.0)
-            relation_score = text_score
-            if cosine is not None:
-                relation_score = COSINE_SHARE * min(max(float(cosine), 0.0), 1.0) + (1 - COSINE_SHARE) * text_score
+            text_score = self._text(
+                text_base + NUMBER_NUDGE * number_agreement(query_numbers, numbers_in(text)), cosine
+            )
             scored.append(
                 Suggestion(
                     claim_id=claim_id,
-                    score=round(self._score(text_score, cosine, speaker_part, date_part), 4),
+                    score=round(self._score(text_score, speaker_part, date_part), 4),
                     relation_guess=guess_relation(
-                        text_score=relation_score,
+                        text_score=text_score,
                         same_speaker=same_speaker,
                         negation_differs=is_negated(text) != query_negated,
                     ),
