@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime
 import json
+from typing import Any
 
+import lxml.html
 import pytest
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
@@ -439,6 +441,27 @@ def test_each_detail_panel_renders_alone_for_htmx(viewer_client, target):
     claim = ClaimFactory()
     body = viewer_client.get(claim.get_absolute_url(), **hx(target)).content.decode()
     assert "<html" not in body and "id=" in body
+
+
+def _self_refreshing_panels(html: str) -> list[tuple[str, list[Any]]]:
+    """Each element that refreshes itself on a body event, with the elements that target it."""
+    tree = lxml.html.fromstring(html)
+    panels = [e for e in tree.iter() if "from:body" in (e.get("hx-trigger") or "")]
+    return [(p, [e for e in tree.iter() if e.get("hx-target") == f"#{p.get('id')}"]) for p in panels]
+
+
+@pytest.mark.parametrize("page", ["claim", "article"])
+def test_self_refreshing_panels_and_their_forms_swap_contents_not_the_panel(editor_client, page):
+    # Replaced whole, a panel dropped the refresh an event started while the panel was being swapped.
+    claim = ClaimFactory()
+    url = claim.get_absolute_url() if page == "claim" else claim.article.get_absolute_url()
+    panels = _self_refreshing_panels(editor_client.get(url).content.decode())
+    assert len(panels) >= (7 if page == "claim" else 1)
+    for panel, forms in panels:
+        select = f"#{panel.get('id')} > *"
+        assert (panel.get("hx-swap"), panel.get("hx-select")) == ("innerHTML", select), panel.get("id")
+        for form in forms:
+            assert (form.get("hx-swap"), form.get("hx-select")) == ("innerHTML", select), form.get("hx-post")
 
 
 def test_status_change_on_the_claim_page_with_htmx_returns_the_panel(editor_client):
