@@ -443,25 +443,33 @@ def test_each_detail_panel_renders_alone_for_htmx(viewer_client, target):
     assert "<html" not in body and "id=" in body
 
 
-def _self_refreshing_panels(html: str) -> list[tuple[str, list[Any]]]:
-    """Each element that refreshes itself on a body event, with the elements that target it."""
-    tree = lxml.html.fromstring(html)
-    panels = [e for e in tree.iter() if "from:body" in (e.get("hx-trigger") or "")]
-    return [(p, [e for e in tree.iter() if e.get("hx-target") == f"#{p.get('id')}"]) for p in panels]
+def _self_refreshing_panels(html: str) -> list[Any]:
+    """Each element that refreshes itself on a body event."""
+    return [e for e in lxml.html.fromstring(html).iter() if "from:body" in (e.get("hx-trigger") or "")]
 
 
-@pytest.mark.parametrize("page", ["claim", "article"])
+@pytest.mark.parametrize("page", ["claim", "article", "list"])
 def test_self_refreshing_panels_and_their_forms_swap_contents_not_the_panel(editor_client, page):
     # Replaced whole, a panel dropped the refresh an event started while the panel was being swapped.
     claim = ClaimFactory()
-    url = claim.get_absolute_url() if page == "claim" else claim.article.get_absolute_url()
+    url = {
+        "claim": claim.get_absolute_url(),
+        "article": claim.article.get_absolute_url(),
+        "list": reverse("claims_app:claim_list"),
+    }[page]
     panels = _self_refreshing_panels(editor_client.get(url).content.decode())
-    assert len(panels) >= (7 if page == "claim" else 1)
-    for panel, forms in panels:
+    assert len(panels) >= {"claim": 7, "article": 2, "list": 2}[page]  # the notification badge is one
+    for panel in panels:
         select = f"#{panel.get('id')} > *"
         assert (panel.get("hx-swap"), panel.get("hx-select")) == ("innerHTML", select), panel.get("id")
-        for form in forms:
-            assert (form.get("hx-swap"), form.get("hx-select")) == ("innerHTML", select), form.get("hx-post")
+        disinherits = (panel.get("hx-disinherit") or "").split()
+        for inner in panel.iterdescendants():
+            if not (inner.get("hx-get") or inner.get("hx-post")):
+                continue
+            if inner.get("hx-target") == f"#{panel.get('id')}":  # its own forms refresh it the same way
+                assert (inner.get("hx-swap"), inner.get("hx-select")) == ("innerHTML", select), inner.get("hx-post")
+            else:  # anything else inside must not inherit the panel's hx-select
+                assert inner.get("hx-select") or "hx-select" in disinherits, (panel.get("id"), inner.get("hx-get"))
 
 
 def test_status_change_on_the_claim_page_with_htmx_returns_the_panel(editor_client):
