@@ -123,7 +123,7 @@ load: install wrk
 # reads' p99 < 300 ms and writes' p99 < 600 ms. FRESH=1 and INGEST=N as for `make load`.
 load-desk: install-dev wrk
 	$(BIN)/python bench/openloop.py $(if $(MAX),--max $(MAX)) $(if $(LEVELS),--levels $(LEVELS)) \
-		$(if $(FRESH),--fresh-load) $(if $(INGEST),--ingest $(INGEST))
+		$(if $(FRESH),--fresh-load) $(if $(INGEST),--ingest $(INGEST)) $(if $(WORKERS),--workers $(WORKERS))
 
 # Hostile input against gunicorn with production settings on loopback, on a fresh database in .data/probe (a few
 # minutes): prints inputs, requests, 5xx, raw script renders, formula cells, lost updates and permission leaks, and
