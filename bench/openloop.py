@@ -236,7 +236,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--fresh-load", action="store_true", help="Drop and regenerate the claims first.")
     parser.add_argument("--ingest", type=int, default=0, metavar="N", help="ingest_worker files N articles meanwhile.")
     parser.add_argument("--seed", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (make load's closed loop uses 2).")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (make load uses 2).")
     args = parser.parse_args(argv)
     try:
         args.levels = [float(level) for level in args.levels.split(",") if level.strip()]
@@ -288,7 +288,8 @@ def main() -> None:
     try:
         wait_until_up(f"http://127.0.0.1:{port}/login/", time.monotonic() + 60)
         loadkit.check_logged_in(port, cookie)
-        print(f"{Claim.objects.count():,} claims; gunicorn {args.workers} workers; open loop, {args.seconds}s per level")
+        workers = f"gunicorn {args.workers} workers"
+        print(f"{Claim.objects.count():,} claims; {workers}; open loop, {args.seconds}s per level")
         # Two uploads at once, before anything is measured: each gunicorn worker loads spaCy and the tagger as it
         # starts (CLAIMS_WARM_NLP, in a background thread; ~15 s here) and an upload waits for that load, so the
         # measuring run and the levels see a desk's long-running workers, not the loading. (A worker recycled by
