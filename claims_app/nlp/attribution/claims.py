@@ -80,7 +80,7 @@ def _untagged_speaker(doc: Doc, attribution: Attribution) -> Token | None:
     Only quotes ask (`_UNTAGGED_KINDS`): other contents without a source are dropped unless a rule claim lends its
     speaker, and keeping them with the parse's subject added 4 false alarms on eval/extraction (0.797 to 0.790).
     Added 7 December 2026 with the linking rules in grouping.py; all five together: PolNeAR dev end-to-end F1
-    0.776 to 0.781.
+    0.776 to 0.780.
     """
     assert attribution.cue is not None
     span = doc.char_span(attribution.cue.start, attribution.cue.end, alignment_mode="expand")

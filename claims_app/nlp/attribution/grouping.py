@@ -8,7 +8,7 @@ the nearest in its paragraph; the cue takes the nearest source (a headline 'Name
 cue, the rest content). On PolNeAR's gold spans this gives the right source for 96% of contents.
 
 Four speaker-linking rules of 7 December 2026 (with the parse subject for quotes in claims.py, end-to-end F1 on
-PolNeAR dev 0.776 to 0.781, speaker accuracy 0.922 to 0.928; 150 train articles 0.793 to 0.799): a source after
+PolNeAR dev 0.776 to 0.780, speaker accuracy 0.922 to 0.928; 150 train articles 0.793 to 0.799): a source after
 its cue counts at twice its distance (89% of train's gold sources precede their cue); a trailing 'according to X' in the
 content's sentence is its cue; only a content that opens with a quotation mark skips the cue before it; and a
 paragraph after 'X added:' takes that cue and its source.
