@@ -34,6 +34,7 @@ def test_editor_publishes_a_fact_check_a_reader_sees_it_and_unpublishing_takes_i
     expect(panel).to_contain_text("Not published.")
     panel.get_by_role("button", name="Publish fact-check").click()
     expect(panel).to_contain_text("Published the public fact-check.")
+    expect(panel.locator("h2")).to_have_count(1)  # the panel's contents were swapped in once, not into its form
     expect(page.locator("#history")).to_contain_text("published the public fact-check")  # refreshed by the event
     public = panel.get_by_role("link", name="view public page").get_attribute("href")
     assert public == f"/fact-checks/{claim.pk}/"

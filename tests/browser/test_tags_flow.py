@@ -24,6 +24,7 @@ def test_editor_tags_a_claim_filters_by_the_chip_and_saves_the_view(page: Page, 
     panel.get_by_label("Tag to add").fill("Harbour deal")
     panel.get_by_role("button", name="Add tag").click()
     expect(page.locator("#tags-panel")).to_contain_text("Tagged “Harbour deal”.")
+    expect(page.locator("#tags-panel h2")).to_have_count(1)  # swapped into the panel, not into its form
     page.locator("#tags-panel ul.tags a", has_text="Harbour deal").click()
     expect(page).to_have_url(re.compile(r"/claims/\?tag=Harbour(\+|%20)deal$"))
     expect(page.locator("tr.claim-row")).to_have_count(1)
