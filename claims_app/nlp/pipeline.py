@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
 import spacy
@@ -15,8 +16,9 @@ from spacy.tokens import Doc
 
 from claims_app.nlp.attribution import claims as attribution_claims
 from claims_app.nlp.attribution.attribution_kinds import attribution_kind
-from claims_app.nlp.attribution.component import SPANS_KEY
+from claims_app.nlp.attribution.component import ATTRIBUTION_TAGGER, SPANS_KEY, AttributionTagger, TaggedSpans
 from claims_app.nlp.attribution.lexicon import find_lexicon_claims
+from claims_app.nlp.attribution.model import torch_threads
 from claims_app.nlp.claim_candidates import ClaimCandidate, reconcile
 from claims_app.nlp.doc_layout import DocLayout
 from claims_app.nlp.quotes import find_quote_claims
@@ -74,8 +76,6 @@ def load_pipeline(model_name: str, attribution_model: str = "", attribution_prec
     if PARAGRAPH_BREAKS not in nlp.pipe_names:
         nlp.add_pipe(PARAGRAPH_BREAKS, before="parser" if "parser" in nlp.pipe_names else None)
     if attribution_model:
-        from claims_app.nlp.attribution.component import ATTRIBUTION_TAGGER
-
         nlp.add_pipe(ATTRIBUTION_TAGGER, config={"model_dir": attribution_model, "precision": attribution_precision})
     return nlp
 
@@ -108,20 +108,55 @@ def parse_many(
     batch_size: int = DEFAULT_BATCH_SIZE,
     piece_chars: int = PIECE_CHARS,
 ) -> Iterator[tuple[Doc, Context]]:
-    """`nlp.pipe` over (text, context) pairs, in order, with long texts parsed in pieces and joined."""
+    """`nlp.pipe` over (text, context) pairs, in order, with long texts parsed in pieces and joined.
 
-    def pieces() -> Iterator[tuple[str, tuple[Context, bool]]]:
+    When torch may use two threads or more, the attribution tagger (which reads only the text) runs on a thread
+    of its own while spaCy parses, each text whole, and its spans join the Doc afterwards: the two models then
+    share the cores instead of taking turns. With one torch thread (the ingest worker's default) it runs as the
+    pipeline's last component, one piece after another, so that process keeps to about one core.
+    """
+    tagger = _tagger_beside(nlp)
+    pending: list[Future[TaggedSpans]] = []
+
+    def pieces() -> Iterator[tuple[str, tuple[Context, Future[TaggedSpans] | None, bool]]]:
         for text, context in items:
+            tagged = None
+            if tagger is not None:
+                tagged = _tagger_thread().submit(tagger.tag_text, text)
+                pending.append(tagged)
             parts = body_pieces(text, piece_chars)
             for index, part in enumerate(parts):
-                yield part, (context, index == len(parts) - 1)
+                yield part, (context, tagged, index == len(parts) - 1)
 
     done: list[Doc] = []
-    for doc, (context, last) in nlp.pipe(pieces(), as_tuples=True, batch_size=batch_size):
-        done.append(doc)
-        if last:
-            yield (done[0] if len(done) == 1 else _joined(done)), context
-            done = []
+    skip = [ATTRIBUTION_TAGGER] if tagger is not None else []
+    try:
+        for doc, (context, tagged, last) in nlp.pipe(pieces(), as_tuples=True, batch_size=batch_size, disable=skip):
+            done.append(doc)
+            if last:
+                joined = done[0] if len(done) == 1 else _joined(done)
+                if tagged is not None:
+                    joined.user_data[SPANS_KEY] = tagged.result()
+                    pending.remove(tagged)
+                yield joined, context
+                done = []
+    finally:
+        for future in pending:  # texts read ahead of a caller that stopped early
+            future.cancel()
+
+
+def _tagger_beside(nlp: Language) -> AttributionTagger | None:
+    """The pipeline's attribution tagger when it is to run beside spaCy (torch may use 2+ threads), else None."""
+    if ATTRIBUTION_TAGGER not in nlp.pipe_names or torch_threads() < 2:
+        return None
+    tagger = nlp.get_pipe(ATTRIBUTION_TAGGER)
+    return tagger if isinstance(tagger, AttributionTagger) else None
+
+
+@functools.cache
+def _tagger_thread() -> ThreadPoolExecutor:
+    """One thread per process runs the tagger, so requests that parse at once take turns on it."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="claimdesk-tagger")
 
 
 def parse(nlp: Language, text: str, *, piece_chars: int = PIECE_CHARS) -> Doc:

