@@ -73,7 +73,8 @@ def main() -> None:
     bodies = [c.body for c in cleaned]
     words = sum(len(b.split()) for b in bodies)
     print(
-        f"{len(items)} articles, {words} words; model {nlp.meta['name']} {nlp.meta['version']}; median of {ROUNDS} rounds, baseline and full in turn"
+        f"{len(items)} articles, {words} words; model {nlp.meta['name']} {nlp.meta['version']}; "
+        f"median of {ROUNDS} rounds, baseline and full in turn"
     )
 
     for body in bodies[:3]:  # warm up caches and the lexeme table
