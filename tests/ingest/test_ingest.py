@@ -252,3 +252,25 @@ def test_unnamed_speakers_are_not_merged_across_articles(editor):
     ingest_services.ingest_article(raw=second, filename="b.txt", uploaded_by=editor)
     speakers = {claim.speaker_id for claim in Claim.objects.all()}
     assert len(speakers) == 2 and None not in speakers
+
+
+def test_prepared_batches_hand_out_extractions_in_order_each_with_its_own_time():
+    from claims_app.nlp import pipeline
+
+    names = ["harbour_report.txt", "empty.txt", "harbour_report.txt"]
+    items = [(name, sample(name) if name != "empty.txt" else b"  \n") for name in names]
+    items[2] = ("copy.txt", items[0][1] + b"\n\nThe ferry company said it would add a night crossing in June.\n")
+    prepared = list(ingest_services.prepared_batches(items, batch_size=2))
+    # A refused file comes out at once; the extractions follow in input order.
+    assert [p.source for p in prepared] == ["empty.txt", "harbour_report.txt", "copy.txt"]
+    assert isinstance(prepared[0].outcome, records.InputRejected)
+    for item in prepared[1:]:
+        assert isinstance(item.outcome, records.ArticleExtraction) and item.nlp_seconds > 0
+        # The same claims as one article parsed on its own.
+        alone = pipeline.extract(
+            pipeline.parse(ingest_services.load_nlp(), item.outcome.article.body), item.outcome.article
+        )
+        assert [(c.start, c.end, c.speaker) for c in item.outcome.claims] == [
+            (c.start, c.end, c.speaker) for c in alone.claims
+        ]
+    assert len(prepared[2].outcome.claims) > len(prepared[1].outcome.claims)
