@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 
 from claims_app.models import (
@@ -21,8 +22,13 @@ from claims_app.models import (
 )
 
 
+# A URL typed without a scheme is read as https (Django 6's default; Django 5.2 warns that http is going away).
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ["title", "outlet", "author", "published_at", "created_at", "uploaded_by"]
     list_filter = ["outlet", "language", "published_at", "created_at"]
     search_fields = ["title", "author", "outlet", "url", "content_sha256"]
@@ -107,6 +113,7 @@ class ClaimStatusChangeAdmin(admin.ModelAdmin):
 
 @admin.register(Evidence)
 class EvidenceAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ["claim", "url", "added_by", "added_at"]
     search_fields = ["url", "note"]
     raw_id_fields = ["claim"]
@@ -150,6 +157,7 @@ class SpeakerMergeAdmin(ReadOnlyAdmin):
 
 @admin.register(WorkflowSettings)
 class WorkflowSettingsAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     """A singleton: change only; the migration creates the row."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -54,3 +54,16 @@ def test_claimreview_export_uses_the_organisation_and_rating_scale_set_in_admin(
         "worstRating": 0,
         "alternateName": "Pants on fire",
     }
+
+
+def test_admin_reads_a_url_typed_without_a_scheme_as_https(rf) -> None:  # type: ignore[no-untyped-def]
+    from django.contrib import admin
+    from django.contrib.auth import get_user_model
+
+    from claims_app.models import Article, Evidence
+
+    request = rf.get("/")
+    request.user = get_user_model().objects.create_superuser("root", password="x")
+    for model, field in [(WorkflowSettings, "organisation_url"), (Article, "url"), (Evidence, "url")]:
+        form = admin.site._registry[model].get_form(request)()
+        assert form.fields[field].to_python("check.example/about") == "https://check.example/about"
