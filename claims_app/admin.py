@@ -21,7 +21,6 @@ from claims_app.models import (
     WorkflowSettings,
 )
 
-
 # A URL typed without a scheme is read as https (Django 6's default; Django 5.2 warns that http is going away).
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
