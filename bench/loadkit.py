@@ -400,7 +400,7 @@ def start_ingest_worker(count: int, env: Mapping[str, str]) -> tuple[subprocess.
     log = Path(tempfile.mkstemp(prefix="claimdesk-ingest-worker-", suffix=".log")[1])
     print(
         f"ingest: {count} articles queued" + (f" after {ahead} other task(s)" if ahead > 0 else "") + "; "
-        f"ingest_worker (niceness {settings.CLAIMS_INGEST_NICE}, {settings.CLAIMS_INGEST_CORES} torch thread(s)), "
+        f"ingest_worker (niceness {settings.CLAIMS_INGEST_NICE}, models on {settings.CLAIMS_INGEST_CORES} core(s)), "
         f"log {log}",
         flush=True,
     )

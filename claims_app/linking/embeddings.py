@@ -51,7 +51,7 @@ def _load(name: str) -> SentenceTransformer:
     from sentence_transformers import SentenceTransformer  # (as above)
     from transformers.utils import logging as transformers_logging  # (as above)
 
-    torch.set_num_threads(tagger_model.torch_threads())  # one rule for every torch model in the process
+    torch.set_num_threads(tagger_model.op_threads())  # one rule for every torch model in the process
     transformers_logging.disable_progress_bar()
     model = SentenceTransformer(name, device="cpu")
     get_dimension = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension

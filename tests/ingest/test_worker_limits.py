@@ -33,7 +33,7 @@ def test_the_worker_lowers_its_priority_and_caps_torch_threads_before_models_loa
     said, applied = done.stdout.strip().splitlines()[-2:]
     start = os.nice(0)
     assert applied == f"{max(7, start)} 1"
-    assert said == f"Ingest worker: niceness {max(7, start)}, at most 1 torch thread(s)."
+    assert said == f"Ingest worker: niceness {max(7, start)}, models on at most 1 core(s)."
 
 
 @pytest.mark.parametrize(
@@ -49,3 +49,9 @@ def test_the_worker_lowers_its_priority_and_caps_torch_threads_before_models_loa
 def test_torch_threads_follow_the_environment_within_the_cores(monkeypatch, value, expected):
     monkeypatch.setenv("CLAIMS_TORCH_THREADS", value)
     assert model.torch_threads() == expected
+
+
+@pytest.mark.parametrize(("cores", "op_threads"), [("1", 1), ("2", 1), ("999", max(1, (os.cpu_count() or 1) - 1))])
+def test_with_two_cores_or_more_torch_leaves_one_to_spacy(monkeypatch, cores, op_threads):
+    monkeypatch.setenv("CLAIMS_TORCH_THREADS", cores)
+    assert model.op_threads() == op_threads

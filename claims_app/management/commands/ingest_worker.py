@@ -43,12 +43,14 @@ class Command(BaseCommand):
 
 def limit_cpu() -> str:
     """Keep ingest from taking the cores the web needs: lower this process's priority (CLAIMS_INGEST_NICE) and
-    cap torch's threads (CLAIMS_INGEST_CORES) before any model loads. Returns what was applied."""
+    give its models CLAIMS_INGEST_CORES cores (attribution.model.torch_threads: with 1, spaCy and the tagger
+    take turns on one core; with 2 or more, the tagger runs beside spaCy on the rest) before any model loads.
+    Returns what was applied."""
     os.environ["CLAIMS_TORCH_THREADS"] = str(settings.CLAIMS_INGEST_CORES)
     niceness = os.nice(0)
     if niceness < settings.CLAIMS_INGEST_NICE:
         niceness = os.nice(settings.CLAIMS_INGEST_NICE - niceness)
-    return f"Ingest worker: niceness {niceness}, at most {settings.CLAIMS_INGEST_CORES} torch thread(s)."
+    return f"Ingest worker: niceness {niceness}, models on at most {settings.CLAIMS_INGEST_CORES} core(s)."
 
 
 def _recover_forever(every: float) -> None:
