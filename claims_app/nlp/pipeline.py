@@ -110,10 +110,11 @@ def parse_many(
 ) -> Iterator[tuple[Doc, Context]]:
     """`nlp.pipe` over (text, context) pairs, in order, with long texts parsed in pieces and joined.
 
-    When torch may use two threads or more, the attribution tagger (which reads only the text) runs on a thread
-    of its own while spaCy parses, each text whole, and its spans join the Doc afterwards: the two models then
-    share the cores instead of taking turns. With one torch thread (the ingest worker's default) it runs as the
-    pipeline's last component, one piece after another, so that process keeps to about one core.
+    When the models may take two cores or more (attribution.model.torch_threads), the attribution tagger (which
+    reads only the text) runs on a thread of its own while spaCy parses, each text whole, and its spans join the
+    Doc afterwards: the two models then share the cores instead of taking turns. With one core (the ingest
+    worker's default) it runs as the pipeline's last component, one piece after another, so that process keeps
+    to one core.
     """
     tagger = _tagger_beside(nlp)
     pending: list[Future[TaggedSpans]] = []
@@ -146,7 +147,7 @@ def parse_many(
 
 
 def _tagger_beside(nlp: Language) -> AttributionTagger | None:
-    """The pipeline's attribution tagger when it is to run beside spaCy (torch may use 2+ threads), else None."""
+    """The pipeline's attribution tagger when it is to run beside spaCy (two cores or more), else None."""
     if ATTRIBUTION_TAGGER not in nlp.pipe_names or torch_threads() < 2:
         return None
     tagger = nlp.get_pipe(ATTRIBUTION_TAGGER)
