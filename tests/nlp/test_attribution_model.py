@@ -374,3 +374,17 @@ def test_the_traced_network_tags_exactly_as_the_network_it_was_traced_from(preci
     texts = [_FIRST, " ".join([_FIRST] * 40), "Short.", ""]  # one window, several (padded batches), tiny, empty
     assert loaded.spans_many(texts) == eager.spans_many(texts)
     assert loaded.spans(texts[1])
+
+
+@pytest.mark.skipif(not (SHIPPED / "tagger.safetensors").is_file(), reason="no shipped attribution model")
+def test_windows_spread_over_threads_tag_as_windows_read_one_after_another(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from claims_app.nlp.attribution import model
+
+    tagger = model.load(SHIPPED)
+    texts = [" ".join([_FIRST] * 60), _FIRST]  # several windows, and one
+    found = {}
+    for cores in ("1", "2"):
+        monkeypatch.setattr(model, "window_threads", lambda cores=cores: int(cores))  # whatever this CPU has
+        found[cores] = tagger.spans_many(texts)
+    assert found["1"] == found["2"] and found["2"][0]
+    assert len(model.windows(len(model.encode(texts[0]).ids))) > 2
