@@ -55,3 +55,11 @@ def test_torch_threads_follow_the_environment_within_the_cores(monkeypatch, valu
 def test_with_two_cores_or_more_torch_leaves_one_to_spacy(monkeypatch, cores, op_threads):
     monkeypatch.setenv("CLAIMS_TORCH_THREADS", cores)
     assert model.op_threads() == op_threads
+
+
+@pytest.mark.parametrize(("cores", "windows"), [("1", 1), ("2", 2), ("3", 1), ("8", 1)])
+def test_window_threads_times_op_threads_stay_within_the_cores(monkeypatch, cores, windows):
+    monkeypatch.setattr(os, "cpu_count", lambda: 16)
+    monkeypatch.setenv("CLAIMS_TORCH_THREADS", cores)
+    assert model.window_threads() == windows
+    assert model.window_threads() * model.op_threads() <= model.torch_threads()

@@ -51,7 +51,8 @@ def torch_threads() -> int:
 def op_threads() -> int:
     """Threads for each torch operation: one fewer than `torch_threads()` when that is two or more, because the
     tagger then runs on a thread of its own beside spaCy's parse (pipeline.parse_many), which takes a core.
-    So the process keeps to the cores it was given. Torch's OpenMP threads wait for each other at every
+    (On two cores the tagger also spreads an article's windows over two threads, `window_threads()`, so while
+    spaCy parses the process runs three threads on its two cores.) Torch's OpenMP threads wait for each other at every
     operation, and stall when another thread holds one of their cores. With another process busy on this
     2-core machine, tagging the 26 benchmark articles took 13 s on two op threads and 2.8 s on one; on a quiet
     machine, one op thread beside spaCy ingests as fast as two (bench/ingest.py: 2.01x against 2.04x one at a time,
@@ -287,12 +288,13 @@ class Tagger:
 
 
 def window_threads() -> int:
-    """Threads one call spreads its windows over: every core the models may take (`torch_threads()`), each
-    running its operations on `op_threads()`. While spaCy parses beside the tagger they share the cores; once it
-    is done, an article's windows use them all, without OpenMP's threads waiting for each other at every
+    """Threads one call spreads its windows over, each running its operations on `op_threads()`: as many as fit
+    in the cores the models may take (`torch_threads()`), so windows times op threads never exceed them. On two
+    cores that is two window threads of one op thread: while spaCy parses beside the tagger they share the cores;
+    once it is done, an article's windows use them all, without OpenMP's threads waiting for each other at every
     operation (bench/ingest.py, quiet machine, interleaved: 2.11x -> 1.97-2.02x bare spaCy one at a time,
-    2.09-2.11x -> 1.87-1.92x in bulk)."""
-    return torch_threads()
+    2.09-2.11x -> 1.87-1.92x in bulk). With more cores, each window's operations take all but spaCy's core."""
+    return max(1, torch_threads() // op_threads())
 
 
 @functools.cache
