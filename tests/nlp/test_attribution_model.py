@@ -256,6 +256,26 @@ def test_training_one_step_on_a_tiny_fixture_stores_a_loadable_tagger(tmp_path: 
     assert stored["init"] == str(tmp_path / "out") and stored["bf16"] is True
     assert model.load(tmp_path / "again").spans(_FIRST) is not None
 
+    # A model trained on other windows reads articles in those windows (stored in tagger.json).
+    training.train([data], None, tmp_path / "wide", epochs=1, batch_size=2, window=32, log=lambda _: None)
+    wide = model.load(tmp_path / "wide")
+    assert (wide.window, wide.stride) == (32, 16)
+    assert json.loads((tmp_path / "wide" / model.CONFIG).read_text())["window"] == 32
+    assert model.load(tmp_path / "out").window == model.WINDOW
+    with pytest.raises(ValueError, match="window"):
+        training.train([data], None, tmp_path / "bad", epochs=1, window=model.MAX_WINDOW + 1, log=lambda _: None)
+
+
+def test_windows_cover_every_piece_at_any_window_and_stride() -> None:
+    from claims_app.nlp.attribution import model
+
+    for n, window, stride in [(0, 256, None), (10, 256, None), (1000, 256, None), (1000, 510, 382), (511, 510, 255)]:
+        spans = model.windows(n, window, stride)
+        covered = set().union(*(range(start, end) for start, end in spans)) if spans else set()
+        assert covered == set(range(n))
+        assert all(end - start <= window for start, end in spans)
+    assert model.windows(1000, 510, 382) == [(0, 510), (382, 892), (490, 1000)]
+
 
 def test_transition_table_counts_which_label_follows_which_from_the_start_row() -> None:
     o, b_content, i_content = LABEL_ID["O"], LABEL_ID["B-CONTENT"], LABEL_ID["I-CONTENT"]

@@ -28,6 +28,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--bf16", action="store_true", help="Mixed precision (bfloat16 autocast): faster on CPUs with bf16 units."
         )
+        parser.add_argument(
+            "--window", type=int, default=256, help="Word pieces per training window (at most 510); inference uses it."
+        )
+        parser.add_argument("--batch-size", type=int, default=16, help="Windows per optimiser step.")
         parser.add_argument("--limit", type=int, default=None, help="Use only the first N articles of each set.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -38,6 +42,8 @@ class Command(BaseCommand):
                 raise CommandError(f"No such file: {path}")
         if options["epochs"] < 1:
             raise CommandError("--epochs must be at least 1.")
+        if options["batch_size"] < 1:
+            raise CommandError("--batch-size must be at least 1.")
         try:
             summary = train(
                 options["train"],
@@ -49,6 +55,8 @@ class Command(BaseCommand):
                 limit=options["limit"],
                 init=options["init"],
                 bf16=options["bf16"],
+                window=options["window"],
+                batch_size=options["batch_size"],
                 log=lambda line: self.stdout.write(line),
             )
         except (ValueError, KeyError, json.JSONDecodeError, FileNotFoundError) as exc:

@@ -28,8 +28,8 @@ from .transitions import best_path, word_firsts
 WEIGHTS = "tagger.safetensors"
 CONFIG = "tagger.json"
 DESIGN = "finetuned-minilm"
-WINDOW = 256  # word pieces per window, [CLS] and [SEP] excluded (as in training)
-STRIDE = 128  # windows overlap by half
+WINDOW = 256  # word pieces per window by default, [CLS] and [SEP] excluded (a model stores its own: tagger.json)
+MAX_WINDOW = 510  # MiniLM's 512 positions less [CLS] and [SEP]
 BATCH = 16
 TORCH_THREADS = 2  # cores for the models by default; CLAIMS_TORCH_THREADS overrides (the ingest worker sets it)
 # Piece shapes: 0 padding and specials; 1-5 lower-case word, Capitalised, UPPER, digit, other; +6 at a line start.
@@ -144,6 +144,7 @@ def save(network: Any, out: Path, meta: dict[str, Any]) -> None:
     out.mkdir(parents=True, exist_ok=True)
     save_file({k: v.detach().half().contiguous() for k, v in trained_state(network).items()}, str(out / WEIGHTS))
     config = {"design": DESIGN, "labels": list(LABELS), "shapes": SHAPES, "window": WINDOW, **meta}
+    config["stride"] = config.get("stride") or config["window"] // 2
     (out / CONFIG).write_text(json.dumps(config, indent=2) + "\n")
 
 
@@ -191,14 +192,16 @@ def word_labels(
     return labels
 
 
-def windows(n: int) -> list[tuple[int, int]]:
-    """(start, end) of overlapping windows covering n pieces."""
-    if n <= WINDOW:
+def windows(n: int, window: int = WINDOW, stride: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) of windows of `window` pieces covering n pieces, each `stride` after the last (by default
+    half a window: they overlap by half)."""
+    stride = stride or window // 2
+    if n <= window:
         return [(0, n)] if n else []
-    starts = list(range(0, n - WINDOW + 1, STRIDE))
-    if starts[-1] + WINDOW < n:
-        starts.append(n - WINDOW)
-    return [(s, s + WINDOW) for s in starts]
+    starts = list(range(0, n - window + 1, stride))
+    if starts[-1] + window < n:
+        starts.append(n - window)
+    return [(s, s + window) for s in starts]
 
 
 def batch_tensors(rows: Sequence[tuple[Encoded, int, int]], labels: Sequence[Sequence[int]] | None = None) -> Any:
@@ -246,6 +249,8 @@ class Tagger:
     network: Any
     bf16: bool = False
     transitions: Sequence[Sequence[float]] | None = None  # label transitions from training (transitions.py)
+    window: int = WINDOW  # word pieces per window, as the model was trained
+    stride: int | None = None  # pieces from one window's start to the next (None: half a window)
 
     def spans(self, text: str) -> list[RoleSpan]:
         return self.spans_many([text])[0]
@@ -254,7 +259,7 @@ class Tagger:
         """Per text, one label id per word piece (windows of all texts batched together)."""
         import torch
 
-        rows = [(encoded, s, e) for encoded in texts for s, e in windows(len(encoded.ids))]
+        rows = [(encoded, s, e) for encoded in texts for s, e in windows(len(encoded.ids), self.window, self.stride)]
         order = sorted(range(len(rows)), key=lambda i: rows[i][2] - rows[i][1])  # similar lengths pad less
         totals = [torch.zeros(len(t.ids), len(LABELS)) for t in texts]
         weights = [torch.zeros(len(t.ids), 1) for t in texts]
@@ -350,7 +355,13 @@ def _load(directory: str, precision: str) -> Tagger:
             network = torch.ao.quantization.quantize_dynamic(network, {torch.nn.Linear}, dtype=torch.qint8)
     else:
         network = traced(network, bf16=precision == "bf16")
-    return Tagger(network=network, bf16=precision == "bf16", transitions=meta.get("transitions"))
+    return Tagger(
+        network=network,
+        bf16=precision == "bf16",
+        transitions=meta.get("transitions"),
+        window=int(meta.get("window") or WINDOW),
+        stride=int(meta["stride"]) if meta.get("stride") else None,
+    )
 
 
 def traced(network: Any, *, bf16: bool) -> Any:

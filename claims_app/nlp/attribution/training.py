@@ -42,10 +42,9 @@ def labelled(articles: Sequence[dict[str, Any]]) -> list[tuple[tagger_model.Enco
 
 
 def epoch_windows(
-    data: Sequence[tuple[tagger_model.Encoded, list[int]]], rng: random.Random
+    data: Sequence[tuple[tagger_model.Encoded, list[int]]], rng: random.Random, length: int = tagger_model.WINDOW
 ) -> list[tuple[tagger_model.Encoded, list[int], int, int]]:
-    """Windows of at most WINDOW pieces, cut at a random offset per article, shuffled."""
-    length = tagger_model.WINDOW
+    """Windows of at most `length` pieces, cut at a random offset per article, shuffled."""
     out = []
     for encoded, labels in data:
         n = len(labels)
@@ -87,11 +86,14 @@ def train(
     limit: int | None = None,
     init: Path | None = None,
     bf16: bool = False,
+    window: int = tagger_model.WINDOW,
     log: Callable[[str], None] = lambda line: print(line, flush=True),
 ) -> dict[str, Any]:
     """Fine-tune and store the tagger in `out`; returns the summary (also written there as training.json)."""
     import torch
 
+    if not 16 <= window <= tagger_model.MAX_WINDOW:
+        raise ValueError(f"window must be 16 to {tagger_model.MAX_WINDOW} word pieces, not {window}")
     random.seed(seed)
     torch.manual_seed(seed)
     torch.set_num_threads(tagger_model.torch_threads())
@@ -110,7 +112,7 @@ def train(
     )
     rng = random.Random(seed)
     # An upper bound on an epoch's windows (a random cut adds at most one per article): the schedule's length.
-    windows_bound = sum(math.ceil(len(labels) / tagger_model.WINDOW) + 1 for _, labels in data)
+    windows_bound = sum(math.ceil(len(labels) / window) + 1 for _, labels in data)
     steps = math.ceil(windows_bound / batch_size) * epochs
     warm_up = max(1, steps // 20)
     schedule = torch.optim.lr_scheduler.LambdaLR(
@@ -121,7 +123,7 @@ def train(
     best = -1.0
     for epoch in range(1, epochs + 1):
         network.train()
-        rows = epoch_windows(data, rng)
+        rows = epoch_windows(data, rng, window)
         total = 0.0
         for b in range(0, len(rows), batch_size):
             chunk = rows[b : b + batch_size]
@@ -144,7 +146,8 @@ def train(
             "seconds": round(time.monotonic() - started),
         }
         if dev_data:
-            entry["dev_piece_f1"] = piece_f1(tagger_model.Tagger(network=network, bf16=bf16), dev_data)
+            tagger = tagger_model.Tagger(network=network, bf16=bf16, window=window)
+            entry["dev_piece_f1"] = piece_f1(tagger, dev_data)
             score = sum(entry["dev_piece_f1"].values())
         else:
             score = float(epoch)
@@ -158,6 +161,8 @@ def train(
                 "learning_rate": learning_rate,
                 "train_articles": len(articles),
                 "transitions": transitions,
+                "window": window,
+                "batch_size": batch_size,
             }
             if init:
                 meta["init"] = str(init)
