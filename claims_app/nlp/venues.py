@@ -9,6 +9,7 @@ Word lists and patterns live in venue_words.py.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -105,6 +106,7 @@ def _clean(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+@functools.lru_cache(maxsize=4096)
 def outlet_key(name: str) -> str:
     """Comparable form of an outlet name: casefolded, no spaces, dots or hyphens, platform aliases merged."""
     name = words.PLATFORM_ALIASES.get(name, name)
@@ -176,8 +178,16 @@ def _when(text: str) -> tuple[str | None, list[tuple[int, str]]]:
 def read_venue(attribution: str | _HasText) -> Venue:
     """The venue an attribution text (a str, or a spaCy Doc/Span) says a statement was made in."""
     raw = attribution if isinstance(attribution, str) else attribution.text
+    return _read_venue(raw[: MAX_ATTRIBUTION_CHARS * 2])  # all that is read, so all that the cache keeps
+
+
+# Origin tracing reads the venues of every member of the origins a new article's claims may join, and the relays
+# of their articles, again for each new article: cached by the text read (a pure function of it; a Venue is
+# frozen). At most 2 x MAX_ATTRIBUTION_CHARS characters each, so 16,384 of them hold a few megabytes at most.
+@functools.lru_cache(maxsize=16_384)
+def _read_venue(raw: str) -> Venue:
     # a wire dateline's date is the article's, not the statement's ("VILMORA, March 10 (Ostpress) - ...")
-    text = _DATELINE.sub("", _clean(raw[: MAX_ATTRIBUTION_CHARS * 2]), count=1)[:MAX_ATTRIBUTION_CHARS]
+    text = _DATELINE.sub("", _clean(raw), count=1)[:MAX_ATTRIBUTION_CHARS]
     if not text:
         return NO_VENUE
     evidence: list[tuple[int, str]] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from claims_app.nlp import venues
 from claims_app.nlp.venues import (
     NO_VENUE,
     Venue,
@@ -246,3 +247,19 @@ def test_long_hostile_input_is_read_quickly(text: str) -> None:
     read_venue(text)
     venue_of_claim(text, len(text) // 2, len(text) // 2 + 10)
     assert time.perf_counter() - started < 1.0
+
+
+def test_a_venue_read_again_comes_from_the_cache_and_cannot_be_changed() -> None:
+    text = 'Mira Vale told the Weekly Lantern in an interview on Tuesday, "The bridge opens in May."'
+    before = venues._read_venue.cache_info().hits
+    first = read_venue(text)
+    assert read_venue(text) is first and venues._read_venue.cache_info().hits > before
+    assert first.medium == "print_interview" and first.when == "tuesday"
+    with pytest.raises(AttributeError):
+        first.when = "monday"  # type: ignore[misc]
+    # Only what is read is kept: a long text is cached by its first 2 x MAX_ATTRIBUTION_CHARS characters.
+    long = text + " x" * 100_000
+    read_venue(long)
+    hits = venues._read_venue.cache_info().hits
+    venues._read_venue(long[: 2 * venues.MAX_ATTRIBUTION_CHARS])
+    assert venues._read_venue.cache_info().hits == hits + 1
