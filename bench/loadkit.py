@@ -403,7 +403,7 @@ def start_ingest_worker(count: int, env: Mapping[str, str]) -> tuple[subprocess.
         f"ingest_worker (niceness {settings.CLAIMS_INGEST_NICE}"
         f"{', idle class' if settings.CLAIMS_INGEST_IDLE else ''}"
         f"{', database backend too' if settings.CLAIMS_INGEST_DB_IDLE else ''}"
-        f"{f', waits above {settings.CLAIMS_INGEST_YIELD_ABOVE:.0%} busy' if settings.CLAIMS_INGEST_YIELD_ABOVE < 1 else ''}, "
+        f"{f', waits above {above:.0%} busy' if (above := settings.CLAIMS_INGEST_YIELD_ABOVE) < 1 else ''}, "
         f"models on {settings.CLAIMS_INGEST_CORES} core(s)), "
         f"log {log}",
         flush=True,
