@@ -1,7 +1,7 @@
-"""How the ingest worker leaves the machine to the web (docs/operations.md, "The worker and the web").
+"""How the ingest worker leaves the machine to the web (docs/operations.md, "The worker leaves the cores to the web").
 
-Three levers, applied once as the worker starts and inherited by every thread it starts afterwards (Linux
-schedules threads, not processes):
+Four levers. The first three are applied once as the worker starts and inherited by every thread it starts
+afterwards (Linux schedules threads, not processes); the last acts before each task:
 
 - niceness (`CLAIMS_INGEST_NICE`): the kernel gives a busy core to the web first, in proportion;
 - the idle scheduling class (`CLAIMS_INGEST_IDLE`, Linux): the worker runs only on a core nothing else wants,
