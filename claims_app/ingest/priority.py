@@ -69,7 +69,7 @@ def backend_priority_on_connect(niceness: int) -> Any:
         except Exception:  # never stop the worker over its priority
             logger.warning("could not lower the database backend's priority", exc_info=True)
             return
-        logger.info("ingest worker: %s", said)
+        logger.debug("ingest worker: %s", said)  # every reconnection (CONN_MAX_AGE): not worth a line each
 
     return receiver
 
