@@ -42,8 +42,11 @@ def test_the_worker_and_its_local_database_backend_take_only_idle_cores():
         "from claims_app.management.commands.ingest_worker import limit_cpu;"
         "print(limit_cpu());"
         "cursor = connection.cursor(); cursor.execute('SELECT pg_backend_pid()'); pid = cursor.fetchone()[0];"
-        "print(os.sched_getscheduler(0) == os.SCHED_IDLE, os.sched_getscheduler(pid) == os.SCHED_IDLE,"
-        " os.getpriority(os.PRIO_PROCESS, pid))"
+        "first = (os.sched_getscheduler(pid) == os.SCHED_IDLE, os.getpriority(os.PRIO_PROCESS, pid));"
+        "connection.close();"  # a reconnection (CONN_MAX_AGE, an error) gets a new backend, lowered on opening
+        "cursor = connection.cursor(); cursor.execute('SELECT pg_backend_pid()'); again = cursor.fetchone()[0];"
+        "print(os.sched_getscheduler(0) == os.SCHED_IDLE, first[0],"
+        " os.sched_getscheduler(again) == os.SCHED_IDLE and again != pid, first[1])"
     )
     said, applied = _run_worker_setup(
         script, CLAIMS_INGEST_NICE="5", CLAIMS_INGEST_IDLE="true", CLAIMS_INGEST_DB_IDLE="true"
@@ -52,8 +55,8 @@ def test_the_worker_and_its_local_database_backend_take_only_idle_cores():
         assert "database on another machine" in said
         return
     assert "idle scheduling class" in said and "database backend at the same priority" in said, said
-    own_idle, backend_idle, backend_niceness = applied.split()
-    assert (own_idle, backend_idle) == ("True", "True")
+    own_idle, backend_idle, new_backend_idle, backend_niceness = applied.split()
+    assert (own_idle, backend_idle, new_backend_idle) == ("True", "True", "True")
     assert int(backend_niceness) >= max(5, os.nice(0))
 
 

@@ -65,11 +65,11 @@ def limit_cpu() -> str:
     os.environ["CLAIMS_TORCH_THREADS"] = str(settings.CLAIMS_INGEST_CORES)
     applied = priority.lower_own_priority(niceness=settings.CLAIMS_INGEST_NICE, idle=settings.CLAIMS_INGEST_IDLE)
     if settings.CLAIMS_INGEST_DB_IDLE:
-        connection.close()  # the next query opens a connection, and with it a backend the receiver lowers
-        receiver = priority.backend_priority_on_connect(os.nice(0))
+        niceness = os.nice(0)
+        connection.ensure_connection()  # lowered here; connections opened later (reconnects, threads) on opening
+        applied += "; " + priority.lower_backend_priority(connection, niceness=niceness)
+        receiver = priority.backend_priority_on_connect(niceness)
         connection_created.connect(receiver, weak=False, dispatch_uid="claimdesk-ingest-backend-priority")
-        connection.ensure_connection()
-        applied += "; " + priority.lower_backend_priority(connection, niceness=os.nice(0))
     return f"Ingest worker: {applied}, models on at most {settings.CLAIMS_INGEST_CORES} core(s)."
 
 
