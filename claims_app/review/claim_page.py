@@ -155,10 +155,30 @@ def detail_context(
     return {**build(request, claim), **extra}
 
 
+# The related rows (selectors.CLAIM_RELATIONS) each panel's markup reads; a panel not listed, and the whole page,
+# get them all.
+PANEL_RELATIONS: dict[str, tuple[str, ...]] = {
+    "head": (),
+    "status-panel": (),
+    "card": (),
+    "assign-panel": (),
+    "correct-panel": (),
+    "tags-panel": ("tags",),
+    "history": ("history",),
+    "evidence": ("evidence",),
+}
+
+
+def panel_claim(pk: int, partial: str | None) -> Claim:
+    """The claim for one panel (`partial`) or the whole page, with only the related rows that shows; 404 if none."""
+    relations = PANEL_RELATIONS.get(partial or "", selectors.CLAIM_RELATIONS)
+    return htmx.get_or_404(lambda key: selectors.claim_detail(key, relations), pk)
+
+
 def detail_response(
     request: AuthenticatedHttpRequest, pk: int, partial: str | None = None, **extra: Any
 ) -> HttpResponse:
-    claim = htmx.get_or_404(selectors.claim_detail, pk)
+    claim = panel_claim(pk, partial)
     return htmx.render(
         request, "claims_app/claim_detail.html", detail_context(request, claim, partial, **extra), partial
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from typing import Any
@@ -316,7 +316,26 @@ def claim_ref(pk: int) -> Claim:
     return Claim.objects.only("pk").get(pk=pk)
 
 
-def claim_detail(pk: int) -> Claim:
+# The claim page's groups of related rows, each fetched in one query per relation when asked for.
+CLAIM_RELATIONS = ("history", "evidence", "aliases", "tags")
+
+
+def _claim_prefetches(relation: str) -> tuple[str | Prefetch, ...]:
+    if relation == "history":  # status changes, corrections and comments, with who made them
+        return ("status_changes__changed_by", "corrections__changed_by", "comments__author")
+    if relation == "evidence":
+        return ("evidence__added_by",)
+    if relation == "aliases":
+        return (Prefetch("speaker__aliases"),)
+    if relation == "tags":
+        return (tags_prefetch(),)
+    raise ValueError(f"unknown claim relation {relation!r}")
+
+
+def claim_detail(pk: int, relations: Iterable[str] = CLAIM_RELATIONS) -> Claim:
+    """The claim with what its page shows; `relations` (of CLAIM_RELATIONS) picks the related rows to prefetch.
+    One panel asks only for its own: the rest would be read and thrown away (a status change's answer read
+    seven queries it never showed)."""
     return (
         Claim.objects.select_related(
             "speaker", "article", "reviewed_by", "assignee", "statement_origin__speaker", "published_fact_check"
@@ -325,14 +344,7 @@ def claim_detail(pk: int) -> Claim:
         # which loads them then (link_suggestions.query_for); most views hit the ranking cache.
         .defer("article__raw", *CLAIM_INDEX_ONLY)
         .annotate(has_embedding=ExpressionWrapper(Q(embedding__isnull=False), output_field=BooleanField()))
-        .prefetch_related(
-            "status_changes__changed_by",
-            "corrections__changed_by",
-            "comments__author",
-            "evidence__added_by",
-            Prefetch("speaker__aliases"),
-            tags_prefetch(),
-        )
+        .prefetch_related(*(lookup for relation in relations for lookup in _claim_prefetches(relation)))
         .get(pk=pk)
     )
 

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from claims_app import roles
 from claims_app.models import Article, Claim, ClaimStatusChange
 from claims_app.review import feedback, rows, selectors, services, tagging
-from claims_app.review.claim_page import PANEL_TARGETS, detail_context, detail_response
+from claims_app.review.claim_page import PANEL_TARGETS, detail_context, detail_response, panel_claim
 from claims_app.review.forms import (
     AddClaimForm,
     AssignForm,
@@ -48,7 +48,8 @@ logger = logging.getLogger(__name__)
 def _conflict_message(claim: Claim) -> str:
     """Tell the editor what the other person did, so they can decide whether to re-apply their change."""
     # Comments are discussion, not a change someone made to the claim.
-    history = [e for e in selectors.claim_history(selectors.claim_detail(claim.pk)) if e.kind != "comment"]
+    entries = selectors.claim_history(selectors.claim_detail(claim.pk, ("history",)))
+    history = [e for e in entries if e.kind != "comment"]
     other = ""
     if history:
         entry = history[0]
@@ -270,7 +271,7 @@ def claim_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def claim_correct(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     htmx.require(roles.can_review(request.user), "Only editors can correct claims.")
-    claim = htmx.get_or_404(selectors.claim_detail, pk)
+    claim = htmx.get_or_404(selectors.claim_ref, pk)  # the service locks and reads the row itself
     form = CorrectionForm(request.POST)
     partial = "correct-panel" if request.htmx else None
     if form.is_valid():
@@ -298,9 +299,9 @@ def claim_correct(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 detail={"id": pk},
             )
     # Keep what the editor typed, but with the current version so a re-submit is deliberate.
-    fresh = htmx.get_or_404(selectors.claim_detail, pk)
+    fresh = panel_claim(pk, partial)
     data = request.POST.copy()  # the form was bound to request.POST
-    data["version"] = fresh.version
+    data["version"] = str(fresh.version)
     form.data = data
     return htmx.render(
         request, "claims_app/claim_detail.html", detail_context(request, fresh, partial, correction_form=form), partial
@@ -310,7 +311,7 @@ def claim_correct(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def claim_reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     htmx.require(roles.can_review(request.user), "Only editors can reject claims.")
-    claim = htmx.get_or_404(selectors.claim_detail, pk)
+    claim = htmx.get_or_404(selectors.claim_ref, pk)  # the service locks and reads the row itself
     form = RejectForm(request.POST)
     form.is_valid()
     restore = "restore" in request.POST
@@ -332,7 +333,7 @@ def claim_reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def claim_add_evidence(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     htmx.require(roles.can_review(request.user), "Only editors can add evidence.")
-    claim = htmx.get_or_404(selectors.claim_detail, pk)
+    claim = htmx.get_or_404(selectors.claim_ref, pk)  # the evidence row needs only its claim's id
     form = EvidenceForm(request.POST)
     if form.is_valid():
         try:
@@ -351,7 +352,7 @@ def claim_add_evidence(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
                 detail={"id": pk},
             )
     partial = "evidence" if request.htmx else None
-    context = detail_context(request, htmx.get_or_404(selectors.claim_detail, pk), partial, evidence_form=form)
+    context = detail_context(request, panel_claim(pk, partial), partial, evidence_form=form)
     return htmx.render(request, "claims_app/claim_detail.html", context, partial)
 
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from claims_app.models import Claim, ClaimCorrection, ClaimLink, ClaimStatusChange, Evidence, Speaker
 from claims_app.review import selectors as review_selectors
 from claims_app.review import services as review_services
+from claims_app.review import tagging
 from claims_app.review.claim_page import PANEL_TARGETS
 from tests.factories import ArticleFactory, ClaimFactory, ClaimLinkFactory, SpeakerFactory
 
@@ -434,6 +435,61 @@ def test_detail_runs_a_fixed_number_of_queries(editor_client, editor):
     for _ in range(8):
         grow()
     assert count() == few
+
+
+# The related rows' tables, by the group of selectors.CLAIM_RELATIONS that reads them.
+RELATION_TABLES = {
+    "history": ("claims_app_claimstatuschange", "claims_app_claimcorrection", "claims_app_comment"),
+    "evidence": ("claims_app_evidence",),
+    "aliases": ("claims_app_speakeralias",),
+    "tags": ("claims_app_claimtag",),
+}
+
+
+def _tables_read(queries: list[dict[str, Any]]) -> set[str]:
+    read = set()
+    for query in queries:
+        sql = query["sql"]
+        if sql.startswith("SELECT") or sql.startswith("(SELECT"):
+            read |= {table for tables in RELATION_TABLES.values() for table in tables if f'"{table}"' in sql}
+    return read
+
+
+@pytest.mark.parametrize(
+    ("target", "shows", "expected"),
+    [
+        ("status-panel", "Save review", set()),
+        ("claim-head", "claim-head", set()),
+        ("history", "Checked the log", {"history"}),
+        ("evidence", "https://example.org/log", {"evidence"}),
+        ("tags-panel", "budget", {"tags"}),
+    ],
+)
+def test_a_panel_reads_only_the_related_rows_it_shows(editor_client, editor, target, shows, expected):
+    # Each panel refreshes on events after every review action; reading the whole page's related rows for each
+    # was seven queries thrown away per answer.
+    claim = ClaimFactory()
+    review_services.change_claim_status(claim=claim, user=editor, status="disputed", note="Checked the log")
+    Evidence.objects.create(claim=claim, url="https://example.org/log", added_by=editor)
+    tagging.add_tag(claim=claim, user=editor, name="budget")
+    with CaptureQueriesContext(connection) as ctx:
+        body = editor_client.get(claim.get_absolute_url(), **hx(target)).content.decode()
+    assert shows in body
+    read = _tables_read(ctx.captured_queries)
+    assert read == {table for relation in expected for table in RELATION_TABLES[relation]}
+
+
+def test_a_status_change_answer_reads_no_related_rows(editor_client):
+    claim = ClaimFactory()
+    with CaptureQueriesContext(connection) as ctx:
+        response = editor_client.post(
+            status_url(claim), {"status": "verified", "note": "", "version": claim.version}, **hx("status-panel")
+        )
+    assert response.status_code == 200 and "Marked" in response.content.decode()
+    # The service itself reads who changed the claim before (they are notified); the answer reads nothing more.
+    assert _tables_read(ctx.captured_queries) <= {"claims_app_claimstatuschange"}
+    history_rows = '"claims_app_claimstatuschange"."old_status"'  # what the history shows, not who to notify
+    assert not any(q["sql"].startswith("SELECT") and history_rows in q["sql"] for q in ctx.captured_queries)
 
 
 @pytest.mark.parametrize("target", sorted(PANEL_TARGETS))
