@@ -7,9 +7,12 @@ workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 # Ingesting a pasted article runs spaCy in the request (about a second); leave headroom.
 timeout = 60
 graceful_timeout = 30
-# Recycle workers now and then so a slow leak in a long-running process cannot grow without bound.
-max_requests = 5000
-max_requests_jitter = 500
+# Recycle workers now and then so a slow leak in a long-running process cannot grow without bound. Not often: a
+# new worker loads Django and then spaCy and the tagger (about 4 s of CPU, post_worker_init), and at a busy desk's
+# rate every 5,000 requests meant a recycle every minute and a half, with multi-second tails behind each
+# (docs/performance.md, "Worker recycling"). The jitter keeps the two workers from recycling together.
+max_requests = 50_000
+max_requests_jitter = 5_000
 worker_tmp_dir = "/dev/shm"
 accesslog = "-"
 # key=value access lines: method, path, status, bytes, duration in microseconds.
