@@ -120,11 +120,13 @@ def format_routes(rows: list[dict[str, Any]]) -> list[str]:
 
 
 def format_slowest(entries: list[dict[str, Any]]) -> list[str]:
-    lines = [f"{'ms':>7} {'db ms':>7} {'tpl ms':>7} {'other':>7} {'queries':>7}  route / slowest query"]
+    lines = [f"{'ms':>7} {'db ms':>7} {'tpl ms':>7} {'gc ms':>7} {'other':>7} {'queries':>7}  route / slowest query"]
     for entry in entries:
-        other = entry["total_ms"] - entry["db_ms"] - entry["template_ms"]
+        gc_ms = entry.get("gc_ms", 0.0)  # timing logs written before the collector was timed have none
+        other = entry["total_ms"] - entry["db_ms"] - entry["template_ms"] - gc_ms
         lines.append(
-            f"{entry['total_ms']:>7.1f} {entry['db_ms']:>7.1f} {entry['template_ms']:>7.1f} {other:>7.1f} "
+            f"{entry['total_ms']:>7.1f} {entry['db_ms']:>7.1f} {entry['template_ms']:>7.1f} {gc_ms:>7.1f} "
+            f"{other:>7.1f} "
             f"{entry['queries']:>7}  {entry['method']} {entry['route']} "
             f"({entry['slowest_query_ms']:.1f} ms: {_one_line(entry['slowest_query'])})"
         )

@@ -20,8 +20,11 @@ access_log_format = 'remote=%(h)s method=%(m)s path="%(U)s" query="%(q)s" status
 
 
 def post_worker_init(worker: object) -> None:
-    """As each worker starts (and after every max_requests recycle), load the NLP pipeline in a background thread,
-    so the first upload it files does not load it inside the request (CLAIMS_WARM_NLP, docs/performance.md)."""
+    """As each worker starts (and after every max_requests recycle), keep the garbage collector off what Django
+    loaded, and load the NLP pipeline in a background thread, so the first upload it files does not load it
+    inside the request (CLAIMS_WARM_NLP; the pipeline's objects are frozen once loaded; docs/performance.md)."""
     from claims_app.ingest.services import warm_nlp_in_background
+    from claims_app.web.process import freeze_long_lived
 
+    freeze_long_lived("Django")
     warm_nlp_in_background()

@@ -29,6 +29,7 @@ from claims_app.models import (
     Claim,
 )
 from claims_app.nlp.records import ArticleExtraction, CleanedArticle, InputRejected
+from claims_app.web import process
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -64,16 +65,24 @@ def max_upload_bytes() -> int:
 
 # One load per process even when the warm-up thread and a request ask at the same time.
 _NLP_LOCK = threading.Lock()
+_nlp_frozen = False
 
 
 def load_nlp() -> Language:
     """The process-wide spaCy pipeline named by CLAIMS_SPACY_MODEL, with the CLAIMS_ATTRIBUTION_MODEL tagger."""
     from claims_app.nlp import pipeline  # spaCy loads only in processes that ingest, not in web readers
 
+    global _nlp_frozen
     with _NLP_LOCK:
-        return pipeline.load_pipeline(
+        nlp = pipeline.load_pipeline(
             settings.CLAIMS_SPACY_MODEL, settings.CLAIMS_ATTRIBUTION_MODEL, settings.CLAIMS_ATTRIBUTION_PRECISION
         )
+        if not _nlp_frozen:
+            # spaCy and the tagger add ~400,000 objects that live as long as the process: keep the garbage
+            # collector's full passes off them (web/process.py: 170-280 ms pauses otherwise).
+            process.freeze_long_lived("NLP pipeline")
+            _nlp_frozen = True
+        return nlp
 
 
 def warm_nlp_in_background() -> threading.Thread | None:

@@ -37,3 +37,9 @@ def test_slowest_requests_show_where_the_time_went(tmp_path):
     assert slowest[0]["total_ms"] == 900
     row = format_slowest(slowest)[1]
     assert "900.0" in row and "450.0" in row and "225.0" in row and "SELECT 1 FROM x" in row
+    assert row.split()[3:5] == ["112.5", "112.5"]  # the collector's pauses, and what is left over
+
+
+def test_timing_logs_from_before_the_collector_was_timed_still_read():
+    entry = {key: value for key, value in _entry("claim_list", 80.0).items() if key != "gc_ms"}
+    assert format_slowest([entry])[1].split()[:5] == ["80.0", "40.0", "20.0", "0.0", "20.0"]

@@ -13,6 +13,7 @@ def timing_entry(route: str, total: float, method: str = "GET") -> dict[str, obj
         "db_ms": total / 2,
         "queries": 4,
         "template_ms": total / 4,
+        "gc_ms": total / 8,
         "slowest_query_ms": total / 3,
         "slowest_query": "SELECT 1\n  FROM x",
     }

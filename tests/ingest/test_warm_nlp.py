@@ -1,4 +1,5 @@
-"""Web workers load the NLP pipeline as they start (config/gunicorn.py's post_worker_init), not in the first upload."""
+"""Web workers load the NLP pipeline as they start (config/gunicorn.py's post_worker_init), not in the first upload,
+and keep the garbage collector off what they loaded (claims_app/web/process.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # A fresh process, as a gunicorn worker is: nothing loaded until the hook runs.
 SCRIPT = """
-import django, threading
+import django, gc, threading
 django.setup()
 from claims_app.nlp import pipeline
 import config.gunicorn as hooks
@@ -25,11 +26,12 @@ for thread in threading.enumerate():
 from claims_app.ingest import services
 loaded = pipeline.load_pipeline.cache_info().currsize
 same = loaded and services.load_nlp() is services.load_nlp()
-print(before, loaded, bool(same))
+print(before, loaded, bool(same), gc.get_freeze_count(), len(gc.get_objects()))
 """
 
 
-def _run(**env: str) -> list[str]:
+def _run(**env: str) -> tuple[list[str], int, int]:
+    """(pipeline caches before and after the hook, one pipeline?), objects frozen, objects the collector walks."""
     done = subprocess.run(
         [sys.executable, "-c", SCRIPT],
         cwd=ROOT,
@@ -39,11 +41,25 @@ def _run(**env: str) -> list[str]:
         timeout=600,
     )
     assert done.returncode == 0, done.stderr
-    return done.stdout.split()[-3:]
+    *loading, frozen, walked = done.stdout.split()[-5:]
+    return loading, int(frozen), int(walked)
 
 
 def test_a_starting_web_worker_loads_the_pipeline_in_the_background_once():
-    assert _run(CLAIMS_WARM_NLP="true", CLAIMS_BACKGROUND_INGEST_CHARS="100000") == ["0", "1", "True"]
+    loading, frozen, walked = _run(CLAIMS_WARM_NLP="true", CLAIMS_BACKGROUND_INGEST_CHARS="100000")
+    assert loading == ["0", "1", "True"]
+    # spaCy and the tagger are hundreds of thousands of objects; a full collection walks only what came after.
+    assert frozen > 300_000
+    assert walked < frozen / 20
+
+
+def test_garbage_collection_can_walk_everything_again():
+    loading, frozen, walked = _run(
+        CLAIMS_WARM_NLP="true", CLAIMS_BACKGROUND_INGEST_CHARS="100000", CLAIMS_GC_FREEZE="false"
+    )
+    assert loading == ["0", "1", "True"]
+    assert frozen == 0
+    assert walked > 300_000
 
 
 @pytest.mark.parametrize(
@@ -55,4 +71,7 @@ def test_a_starting_web_worker_loads_the_pipeline_in_the_background_once():
     ],
 )
 def test_nothing_is_loaded_when_warming_is_off_or_uploads_all_go_to_the_worker(env):
-    assert _run(**env) == ["0", "0", "False"]
+    loading, frozen, walked = _run(**env)
+    assert loading == ["0", "0", "False"]
+    assert frozen > 10_000  # what Django loaded is still kept out of the collector's walks
+    assert walked < frozen

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import re
@@ -28,12 +29,32 @@ def test_server_timing_header_counts_the_queries_of_a_page_that_reads_the_databa
     response = _client(viewer).get(reverse("claims_app:claim_detail", args=[claim.pk]))
     assert response.status_code == 200
     metrics = _metrics(response["Server-Timing"])
-    assert set(metrics) == {"db", "queries", "tpl", "total"}
+    assert set(metrics) == {"db", "queries", "tpl", "gc", "total"}
     assert metrics["queries"] >= 3  # session, user, the claim at least
     assert f'desc="{int(metrics["queries"])} queries"' in response["Server-Timing"]
     assert 0 < metrics["db"] <= metrics["total"]
     assert 0 < metrics["tpl"] <= metrics["total"]
+    assert 0 <= metrics["gc"] <= metrics["total"]
     assert metrics["total"] < 60_000
+
+
+def test_time_in_the_garbage_collector_is_reported(viewer, settings, caplog):
+    """A collection after every allocation: the request's time in the collector shows in the header and log."""
+    settings.CLAIMS_SLOW_REQUEST_MS = 0
+    client = _client(viewer)
+    client.get(reverse("claims_app:claim_list"))  # middleware built, session and caches warm
+    thresholds = gc.get_threshold()
+    gc.set_threshold(1, 1, 1)
+    try:
+        with caplog.at_level(logging.WARNING, logger="claimdesk.slow"):
+            response = client.get(reverse("claims_app:claim_list"))
+    finally:
+        gc.set_threshold(*thresholds)
+    metrics = _metrics(response["Server-Timing"])
+    assert 0 < metrics["gc"] <= metrics["total"]
+    record = [r for r in caplog.records if r.name == "claimdesk.slow"][-1]
+    assert 0 < record.gc_ms <= record.total_ms
+    assert record.gc_ms == metrics["gc"]
 
 
 def test_no_server_timing_header_when_the_setting_is_off(viewer, settings):
