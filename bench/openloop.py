@@ -6,7 +6,10 @@ Poisson arrivals at that rate, mix: claim list 40%, list with a search 20%, clai
 upload of one small labelled article 1%. Latency runs from each request's *scheduled* send time, so time
 spent waiting behind a slow server counts (no coordinated omission). Prints per route p50/p95/p99, the achieved
 rate, errors, whether reads' p99 < 300 ms and writes' p99 < 600 ms, and the client's own CPU use.
-Run: `make load-desk` (FRESH=1: right after a bulk load; INGEST=N: while ingest_worker files N articles).
+Run: `make load-desk` (FRESH=1: right after a bulk load; INGEST=N: while ingest_worker files N articles). With
+MAX= the measuring run is skipped, and LOAD_WARM_SECONDS (default 20) of the mix at the first level's rate, not
+measured, take its place as the warm-up. After each level, p50/p99 per 10 s of send time show whether its tail is
+spread over the run (queueing) or bunched (a stall).
 The client is a bare asyncio HTTP/1.1 client in this process, apart from gunicorn (it prints its own CPU use).
 """
 
@@ -64,6 +67,24 @@ class Sample:
     route: str
     ms: float  # from the scheduled send time to the end of the answer
     ok: bool
+    due: float = 0.0  # scheduled send time, seconds from the level's start
+
+
+def slice_table(samples: Sequence[Sample], seconds: float, width: float = 10.0) -> list[str]:
+    """All routes' p50 / p99 / max per `width` seconds of schedule (by send time): whether a level's tail is
+    spread over the run (queueing) or bunched in a few seconds (a stall, a cold start)."""
+    cells = []
+    start = 0.0
+    while start < seconds:
+        hits = [s.ms for s in samples if start <= s.due < start + width]
+        if hits:
+            stats = latencies(hits)
+            cells.append(
+                f"{start:>4.0f}-{start + width:<4.0f}s {len(hits):>5} {stats['p50']:>5.0f} {stats['p99']:>5.0f} "
+                f"{stats['max']:>5.0f}"
+            )
+        start += width
+    return [f"{'sent':<10} {'reqs':>5} {'p50':>5} {'p99':>5} {'max':>5}  (ms, all routes)", *cells]
 
 
 def route_table(samples: Sequence[Sample], seconds: float) -> list[dict[str, Any]]:
@@ -209,7 +230,7 @@ async def drive(desk: Desk, port: int, schedule: Sequence[float], routes: Sequen
             ok = desk.answered(route, status, answer.decode("utf-8", "replace") if route == "status" else "")
         except (OSError, TimeoutError):
             ok = False
-        samples.append(Sample(route, (loop.time() - due) * 1000, ok))
+        samples.append(Sample(route, (loop.time() - due) * 1000, ok, due - start))
 
     start = loop.time()
     tasks = []
@@ -235,6 +256,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--seconds", type=int, default=int(os.environ.get("LOAD_SECONDS", "60")))
     parser.add_argument("--fresh-load", action="store_true", help="Drop and regenerate the claims first.")
     parser.add_argument("--ingest", type=int, default=0, metavar="N", help="ingest_worker files N articles meanwhile.")
+    parser.add_argument(
+        "--warm",
+        type=int,
+        default=int(os.environ.get("LOAD_WARM_SECONDS", "20")),
+        help="With --max: seconds of the mix at the first level's rate before it, not measured (the measuring run "
+        "does this otherwise). 0: none.",
+    )
     parser.add_argument("--seed", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (make load uses 2).")
     args = parser.parse_args(argv)
@@ -314,6 +342,21 @@ def main() -> None:
             print(f"maximum (closed loop, wrk, 8 connections, {seconds}s, make load's mix): {maximum:.1f} req/s")
         else:
             print(f"maximum (given): {maximum:.1f} req/s")
+            if args.warm > 0 and args.levels:
+                # New workers and database backends start with cold caches; a desk's have been up for hours.
+                # Without this the first level's first seconds measured a start-up, not the level.
+                desk = Desk(
+                    port=port,
+                    session=cookie,
+                    csrf=csrf,
+                    versions=dict(loadkit.current_versions(pk for pk, _ in picked)),
+                    outlets=OUTLETS,
+                    uploads=next_upload,
+                    rng=random.Random(args.seed + 1),
+                )
+                schedule = poisson_schedule(args.levels[0] * maximum, args.warm, desk.rng)
+                warmed = asyncio.run(drive(desk, port, schedule, pick_routes(len(schedule), desk.rng)))
+                print(f"warm-up: {args.warm}s at {args.levels[0]:.0%}, not measured ({len(warmed)} requests)")
         print("mix: list 40%, list with search 20%, claim page 30%, status change 9%, upload 1%", flush=True)
         if args.ingest:
             worker, worker_started = loadkit.start_ingest_worker(args.ingest, env)
@@ -341,6 +384,7 @@ def main() -> None:
             )
             print("\n".join(format_table(rows)))
             print(verdict(rows))
+            print("\n".join(slice_table(samples, args.seconds)))
             print(f"client CPU: {cpu:.1f}s in {wall:.1f}s ({100 * cpu / wall:.1f}% of one core)")
             if batches:
                 print(loadkit.format_ingest(loadkit.ingest_window(batches, started, loadkit.now())))

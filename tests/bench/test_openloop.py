@@ -46,6 +46,18 @@ def test_route_table_pools_reads_and_writes_and_counts_errors():
     assert verdict(list(rows.values())) == "reads p99 100 ms < 300: yes; writes p99 700 ms < 600: NO"
 
 
+def test_the_slices_show_when_in_the_run_the_tail_came():
+    from bench.openloop import slice_table
+
+    samples = [Sample("list", 20.0, True, due=t / 10) for t in range(300)]  # 30 s at 10 req/s, 20 ms each
+    samples += [Sample("claim", 900.0, True, due=12.5), Sample("claim", 800.0, True, due=12.6)]  # a stall at 12 s
+    lines = slice_table(samples, seconds=30)
+    assert len(lines) == 4
+    assert lines[1].split() == ["0-10", "s", "100", "20", "20", "20"]
+    assert lines[2].split()[2:] == ["102", "20", "800", "900"]
+    assert lines[3].split()[-1] == "20"
+
+
 def test_a_status_post_is_one_closed_form_request_with_its_length():
     from bench.openloop import answer_status, http_request
 
