@@ -310,6 +310,14 @@ def main() -> None:
         uploaded += 1
         return loadkit.article_copies(1, small, tag=f"{tag}u", start=uploaded)[0]
 
+    def desk(versions: dict[int, int], rng: random.Random) -> Desk:
+        return Desk(
+            port=port, session=cookie, csrf=csrf, versions=versions, outlets=OUTLETS, uploads=next_upload, rng=rng
+        )
+
+    def current_versions() -> dict[int, int]:  # the runs before (wrk, warm-up, levels) moved some on
+        return dict(loadkit.current_versions(pk for pk, _ in picked))
+
     rng = random.Random(args.seed)
     gunicorn = start_gunicorn(port, env, workers=args.workers)
     worker = None
@@ -322,10 +330,7 @@ def main() -> None:
         # starts (CLAIMS_WARM_NLP, in a background thread; ~15 s here) and an upload waits for that load, so the
         # measuring run and the levels see a desk's long-running workers, not the loading. (A worker recycled by
         # max_requests loads them again.)
-        warm = Desk(
-            port=port, session=cookie, csrf=csrf, versions={0: 0}, outlets=OUTLETS, uploads=next_upload, rng=rng
-        )
-        warmed = asyncio.run(drive(warm, port, [0.0, 0.0], ["upload", "upload"]))
+        warmed = asyncio.run(drive(desk({0: 0}, rng), port, [0.0, 0.0], ["upload", "upload"]))
         print("warm-up: 2 uploads at once, " + ", ".join(f"{s.ms / 1000:.1f}s" for s in warmed), flush=True)
         failed = not all(s.ok for s in warmed)
         maximum = args.max
@@ -345,37 +350,21 @@ def main() -> None:
             if args.warm > 0 and args.levels:
                 # New workers and database backends start with cold caches; a desk's have been up for hours.
                 # Without this the first level's first seconds measured a start-up, not the level.
-                desk = Desk(
-                    port=port,
-                    session=cookie,
-                    csrf=csrf,
-                    versions=dict(loadkit.current_versions(pk for pk, _ in picked)),
-                    outlets=OUTLETS,
-                    uploads=next_upload,
-                    rng=random.Random(args.seed + 1),
-                )
-                schedule = poisson_schedule(args.levels[0] * maximum, args.warm, desk.rng)
-                warmed = asyncio.run(drive(desk, port, schedule, pick_routes(len(schedule), desk.rng)))
+                warm_rng = random.Random(args.seed + 1)
+                schedule = poisson_schedule(args.levels[0] * maximum, args.warm, warm_rng)
+                routes = pick_routes(len(schedule), warm_rng)
+                warmed = asyncio.run(drive(desk(current_versions(), warm_rng), port, schedule, routes))
                 print(f"warm-up: {args.warm}s at {args.levels[0]:.0%}, not measured ({len(warmed)} requests)")
         print("mix: list 40%, list with search 20%, claim page 30%, status change 9%, upload 1%", flush=True)
         if args.ingest:
             worker, worker_started = loadkit.start_ingest_worker(args.ingest, env)
         for level in args.levels:
             rate = level * maximum
-            versions = dict(loadkit.current_versions(pk for pk, _ in picked))  # the wrk run moved some on
-            desk = Desk(
-                port=port,
-                session=cookie,
-                csrf=csrf,
-                versions=versions,
-                outlets=OUTLETS,
-                uploads=next_upload,
-                rng=rng,
-            )
+            level_desk = desk(current_versions(), rng)
             schedule = poisson_schedule(rate, args.seconds, rng)
             routes = pick_routes(len(schedule), rng)
             started, wall, cpu = loadkit.now(), time.monotonic(), cpu_seconds()
-            samples = asyncio.run(drive(desk, port, schedule, routes))
+            samples = asyncio.run(drive(level_desk, port, schedule, routes))
             wall, cpu = time.monotonic() - wall, cpu_seconds() - cpu
             rows = route_table(samples, wall)
             print(
