@@ -29,5 +29,5 @@ def freeze_long_lived(what: str) -> int:
     gc.collect()  # what is garbage already goes now, rather than being kept for the process's life
     gc.freeze()
     frozen = gc.get_freeze_count()
-    logger.info("%s loaded: %d long-lived objects kept out of garbage collection", what, frozen)
+    logger.debug("%s loaded: %d long-lived objects kept out of garbage collection", what, frozen)
     return frozen
