@@ -56,6 +56,8 @@ def test_a_new_data_folder_starts_with_the_settings_applied_and_stops_after(tmp_
     while _servers_of(tmp_path) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not _servers_of(tmp_path), "the restarted server outlived its last process"
+    # pg_prewarm's autoprewarm worker saved the cached blocks as the server stopped, to read back at the next start.
+    assert (tmp_path / "pg" / "autoprewarm.blocks").is_file()
     # A second start finds everything in place and does not restart again.
     log = (tmp_path / "pg" / "log").read_text()
     second = _probe(tmp_path)
@@ -85,3 +87,15 @@ def test_memory_settings_are_written_as_postgresql_shows_them_and_bounded():
     megabytes = int(buffers[:-2]) * (1024 if buffers.endswith("GB") else 1)
     assert 128 <= megabytes <= 4096 and megabytes % 128 == 0
     assert psutil.virtual_memory().total // 2**20 // 8 >= megabytes or megabytes == 128
+
+
+def test_a_list_setting_is_written_as_one_literal_per_item():
+    from psycopg import sql
+
+    from config.database import _setting_value
+
+    assert _setting_value("shared_preload_libraries", "pg_stat_statements, pg_prewarm").as_string(None) == (
+        "'pg_stat_statements', 'pg_prewarm'"
+    )
+    assert _setting_value("max_wal_size", "4GB").as_string(None) == "'4GB'"
+    assert isinstance(_setting_value("max_wal_size", "4GB"), sql.Literal)
