@@ -34,7 +34,7 @@ from django.db import connection, transaction  # noqa: E402
 
 from claimdesk_dev import corpus  # noqa: E402
 from claims_app.linking import embeddings, suggestions  # noqa: E402
-from claims_app.models import Article, Claim, Speaker  # noqa: E402
+from claims_app.models import Article, Claim, ClaimEmbedding, Speaker  # noqa: E402
 
 # A fresh checkout's database has no tables yet (the corpus itself is rolled back, the schema is not).
 call_command("migrate", verbosity=0)
@@ -101,18 +101,22 @@ def populate(rng: random.Random) -> list[int]:
                 )
             )
     vectors = corpus.stand_in_vectors([c.text for c in claims])
-    for claim, vector in zip(claims, vectors, strict=True):
-        claim.embedding = vector
     with connection.cursor() as cursor:
         # Build the HNSW index once over the loaded rows (what a migration on a full table does), instead of
         # inserting 100,000 vectors into it one by one; all rolled back at the end.
         cursor.execute("DROP INDEX claim_embedding_hnsw")
     created = Claim.objects.bulk_create(claims, batch_size=5_000)
+    ClaimEmbedding.objects.bulk_create(
+        [ClaimEmbedding(claim=claim, embedding=vector) for claim, vector in zip(created, vectors, strict=True)],
+        batch_size=5_000,
+    )
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # run the deferred foreign-key checks first
         cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
-        cursor.execute("CREATE INDEX claim_embedding_hnsw ON claims_app_claim USING hnsw (embedding vector_cosine_ops)")
+        cursor.execute(
+            "CREATE INDEX claim_embedding_hnsw ON claims_app_claimembedding USING hnsw (embedding vector_cosine_ops)"
+        )
     print(f"HNSW index built over {len(created):,} stand-in embeddings in {time.perf_counter() - started:.1f} s")
     with connection.cursor() as cursor:
         # What autovacuum does soon after a bulk load: move the GIN fast-update list into the index proper.
@@ -136,9 +140,10 @@ def brute_force(query: suggestions.QueryClaim) -> None:
         cursor.execute("SET LOCAL enable_bitmapscan = off")
         cursor.execute("SET LOCAL enable_indexscan = off")
         cursor.execute(
-            """SELECT id, 1 - (embedding <=> %s::vector) + similarity(text, %s)
+            """SELECT id, 1 - (e.embedding <=> %s::vector) + similarity(text, %s)
                       + cardinality(ARRAY(SELECT unnest(lexemes) INTERSECT SELECT unnest(%s::text[]))) AS s
-               FROM claims_app_claim WHERE NOT is_rejected AND article_id <> %s ORDER BY s DESC LIMIT 10""",
+               FROM claims_app_claim JOIN claims_app_claimembedding e ON e.claim_id = id
+               WHERE NOT is_rejected AND article_id <> %s ORDER BY s DESC LIMIT 10""",
             [embeddings.to_sql(query.embedding), query.text, list(query.lexemes), query.article_id],
         )
         cursor.fetchall()

@@ -29,7 +29,7 @@ from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from claims_app.models import Article, Claim, ClaimLink, ClaimStatusChange, Speaker, SpeakerAlias
+from claims_app.models import Article, Claim, ClaimEmbedding, ClaimLink, ClaimStatusChange, Speaker, SpeakerAlias
 
 if TYPE_CHECKING:
     import numpy as np
@@ -212,12 +212,16 @@ def generate(*, claims: int, seed: int = 7, batch_articles: int = 2000, vectors:
                 # A word's vector depends only on the word and the seed, so a corpus grown in several runs keeps
                 # one neighbourhood structure.
                 literals = vector_literals(stand_in_vectors([row["text"] for row in claim_rows], seed=seed))
-                for row, literal in zip(claim_rows, literals, strict=True):
-                    row["embedding"] = literal
+                vector_rows = [
+                    {"claim_id": row["id"], "embedding": literal}
+                    for row, literal in zip(claim_rows, literals, strict=True)
+                ]
             history = _history(rng, ids, claim_rows, user_id)
             links = _links(rng, ids, claim_rows, user_id)
             _copy(Article, articles)
             _copy(Claim, claim_rows)
+            if with_vectors:
+                _copy(ClaimEmbedding, vector_rows)
             _copy(ClaimStatusChange, history)
             _copy(ClaimLink, links)
             written = CorpusSize(

@@ -57,7 +57,7 @@ def _load(name: str) -> SentenceTransformer:
     get_dimension = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
     dimensions = get_dimension()
     if dimensions != DIMENSIONS:
-        raise ValueError(f"{name} makes {dimensions}-dimensional vectors; Claim.embedding holds {DIMENSIONS}.")
+        raise ValueError(f"{name} makes {dimensions}-dimensional vectors; ClaimEmbedding holds {DIMENSIONS}.")
     return model
 
 
@@ -97,7 +97,7 @@ def embed_claims(claim_ids: Iterable[int], *, batch_size: int = 256) -> int:
     """Compute and store the embeddings of these claims (their current text), in batches; returns how many.
 
     Each batch is encoded first, outside any transaction, then written in one short UPDATE, so a long encode
-    never holds row locks. A claim whose text changed meanwhile keeps NULL (its correction queued another run).
+    never holds row locks. A claim whose text changed meanwhile gets no row (its correction queued another run).
     """
     if not enabled():
         return 0
@@ -110,9 +110,11 @@ def embed_claims(claim_ids: Iterable[int], *, batch_size: int = 256) -> int:
         vectors = embed([text for _, text in rows])
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
-                """UPDATE claims_app_claim AS c SET embedding = v.embedding::vector
+                """INSERT INTO claims_app_claimembedding (claim_id, embedding)
+                   SELECT c.id, v.embedding::vector
                    FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS v(id, text, embedding)
-                   WHERE c.id = v.id AND c.text = v.text""",
+                   JOIN claims_app_claim AS c ON c.id = v.id AND c.text = v.text
+                   ON CONFLICT (claim_id) DO UPDATE SET embedding = EXCLUDED.embedding""",
                 [[pk for pk, _ in rows], [text for _, text in rows], [to_sql(v) for v in vectors]],
             )
             written += cursor.rowcount
@@ -124,7 +126,7 @@ def embed_article(article_id: int) -> int:
     (the task run after an ingest)."""
     from claims_app.linking import origin_tracing
 
-    pending = Claim.objects.filter(article_id=article_id, embedding__isnull=True)
+    pending = Claim.objects.filter(article_id=article_id, embedding_row__isnull=True)
     written = embed_claims(pending.values_list("pk", flat=True))
     # Once the vectors are stored, repeats of other articles' statements join their origins.
     origin_tracing.trace_article(article_id)
@@ -135,7 +137,7 @@ def backfill(*, everything: bool = False, batch_size: int = 256, progress=None) 
     """Embed claims that have no embedding (or every claim with `everything`, e.g. after changing the model)."""
     if not enabled():
         return 0
-    rows = Claim.objects.all() if everything else Claim.objects.filter(embedding__isnull=True)
+    rows = Claim.objects.all() if everything else Claim.objects.filter(embedding_row__isnull=True)
     ids = list(rows.order_by("pk").values_list("pk", flat=True))
     done = 0
     for start in range(0, len(ids), batch_size):

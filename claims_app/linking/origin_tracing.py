@@ -54,25 +54,28 @@ COSINE_SAME_ARTICLE = 0.62
 CANDIDATE_SQL = """
 SELECT q.id, n.id, n.cosine, similarity(q.text, n.text)
 FROM claims_app_claim q
+JOIN claims_app_claimembedding qe ON qe.claim_id = q.id
 CROSS JOIN LATERAL (
-    SELECT c.id, c.text, 1 - (c.embedding <=> q.embedding) AS cosine
+    SELECT c.id, c.text, 1 - (ce.embedding <=> qe.embedding) AS cosine
     FROM claims_app_claim c
+    JOIN claims_app_claimembedding ce ON ce.claim_id = c.id
     WHERE c.speaker_id = q.speaker_id AND c.article_id <> q.article_id
-      AND NOT c.is_rejected AND c.embedding IS NOT NULL
-    ORDER BY (c.embedding <=> q.embedding) + 0
+      AND NOT c.is_rejected
+    ORDER BY (ce.embedding <=> qe.embedding) + 0
     LIMIT %(neighbours)s
 ) n
-WHERE q.article_id = %(article)s AND NOT q.is_rejected AND q.speaker_id IS NOT NULL AND q.embedding IS NOT NULL
+WHERE q.article_id = %(article)s AND NOT q.is_rejected AND q.speaker_id IS NOT NULL
 """
 
 # The same speaker's other claims in the same article as a paired claim (the anchors), close in wording.
 COMPANION_SQL = """
-SELECT b.id, a.id, 1 - (a.embedding <=> b.embedding), similarity(a.text, b.text)
+SELECT b.id, a.id, 1 - (ae.embedding <=> be.embedding), similarity(a.text, b.text)
 FROM claims_app_claim a
+JOIN claims_app_claimembedding ae ON ae.claim_id = a.id
 JOIN claims_app_claim b ON b.article_id = a.article_id AND b.speaker_id = a.speaker_id AND b.id <> a.id
+JOIN claims_app_claimembedding be ON be.claim_id = b.id
 WHERE a.id = ANY(%(anchors)s) AND NOT b.is_rejected AND b.statement_origin_id IS NULL
-  AND a.embedding IS NOT NULL AND b.embedding IS NOT NULL
-  AND 1 - (a.embedding <=> b.embedding) >= %(bar)s
+  AND 1 - (ae.embedding <=> be.embedding) >= %(bar)s
 """
 
 # Claims without vectors (embeddings off): the speaker's claims with similar characters.
@@ -174,7 +177,7 @@ def trace_article(article_id: int) -> list[Pairing]:
             article_id__in=seed.values("article_id"), speaker_id__in=seed.values("speaker_id"), is_rejected=False
         )
         .select_related("article", "speaker", "statement_origin")
-        .defer("article__raw", "embedding", "search_vector", "lexemes")
+        .defer("article__raw", "search_vector", "lexemes")
     )
     # The origins the candidates are in, with every member: a claim joins an origin only if its venue clashes
     # with none of them (a relay naming no venue must not bridge a Telegram post into a TV interview).
@@ -183,7 +186,7 @@ def trace_article(article_id: int) -> list[Pairing]:
         Claim.objects.filter(statement_origin_id__in=origin_ids, is_rejected=False)
         .exclude(pk__in=[c.pk for c in claims])
         .select_related("article", "speaker", "statement_origin")
-        .defer("article__raw", "embedding", "search_vector", "lexemes")
+        .defer("article__raw", "search_vector", "lexemes")
     )
     by_id = {c.pk: c for c in claims}
     venues = _venues(claims)

@@ -80,7 +80,7 @@ def rank_items(vclaims: Sequence[Item], queries: Sequence[Item], *, top: int = 1
     query_article, query_ids = _load(queries, "suggest-eval queries")
     # What the ingest's background task does for real articles, done here and now (it is all rolled back).
     embeddings.embed_claims([*vclaim_ids, *query_ids])
-    rows = Claim.objects.filter(article=query_article).values_list("pk", "text", "lexemes", "embedding")
+    rows = Claim.objects.filter(article=query_article).values_list("pk", "text", "lexemes", "embedding_row__embedding")
     results: dict[str, list[str]] = {}
     for pk, text, lexemes, embedding in sorted(rows, key=lambda row: row[0]):
         query = suggestions.QueryClaim(

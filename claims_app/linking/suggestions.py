@@ -46,7 +46,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from claims_app.linking import embeddings
-from claims_app.models import Claim, ClaimLink, LinkSuggestionDecision
+from claims_app.models import Claim, ClaimEmbedding, ClaimLink, LinkSuggestionDecision
 
 Relation = ClaimLink.Relation
 
@@ -268,6 +268,7 @@ WITH candidate AS (
 SELECT {columns}
 FROM candidate
 JOIN claims_app_claim c ON c.id = candidate.id
+LEFT JOIN claims_app_claimembedding e ON e.claim_id = c.id
 JOIN claims_app_article a ON a.id = c.article_id
 LEFT JOIN claims_app_speaker s ON s.id = c.speaker_id
 WHERE NOT (c.id = ANY(%(exclude)s::bigint[]))
@@ -276,15 +277,15 @@ WHERE NOT (c.id = ANY(%(exclude)s::bigint[]))
 # The HNSW scan is filtered afterwards; relaxed_order keeps scanning until NEIGHBOURS rows pass the filters.
 NEIGHBOUR_SQL = """
 SELECT {columns}
-FROM claims_app_claim c
+FROM claims_app_claimembedding e
+JOIN claims_app_claim c ON c.id = e.claim_id
 JOIN claims_app_article a ON a.id = c.article_id
 LEFT JOIN claims_app_speaker s ON s.id = c.speaker_id
-WHERE c.embedding IS NOT NULL
-  AND NOT c.is_rejected
+WHERE NOT c.is_rejected
   AND c.article_id IS DISTINCT FROM %(article)s
   AND NOT (c.id = ANY(%(exclude)s::bigint[]))
   {scope}
-ORDER BY c.embedding <=> %(vector)s::vector
+ORDER BY e.embedding <=> %(vector)s::vector
 LIMIT %(neighbours)s
 """
 
@@ -321,7 +322,7 @@ def _params(
 
 
 def _sql(template: str, scope_article_ids: Sequence[int] | None, vector: Sequence[float] | None) -> str:
-    cosine = "1 - (c.embedding <=> %(vector)s::vector)" if vector is not None else "NULL::float8"
+    cosine = "1 - (e.embedding <=> %(vector)s::vector)" if vector is not None else "NULL::float8"
     scope = "AND c.article_id = ANY(%(scope)s)" if scope_article_ids is not None else ""
     return template.format(columns=_COLUMNS.format(cosine=cosine), scope=scope)
 
@@ -550,9 +551,10 @@ class _Ranking:
 
 def query_for(claim: Claim) -> QueryClaim:
     """The ranking input for a claim (loads its lexemes and embedding in one query if they were deferred)."""
-    deferred = claim.get_deferred_fields() & {"lexemes", "embedding"}
+    deferred = claim.get_deferred_fields() & {"lexemes"}
     if deferred:
         claim.refresh_from_db(fields=sorted(deferred))
+    vector = ClaimEmbedding.objects.filter(claim_id=claim.pk).values_list("embedding", flat=True).first()
     return QueryClaim(
         claim_id=claim.pk,
         text=claim.text,
@@ -560,7 +562,7 @@ def query_for(claim: Claim) -> QueryClaim:
         speaker_id=claim.speaker_id,
         article_id=claim.article_id,
         published_at=claim.article.published_at,
-        embedding=tuple(float(x) for x in claim.embedding) if claim.embedding is not None else None,
+        embedding=tuple(float(x) for x in vector) if vector is not None else None,
     )
 
 
@@ -589,8 +591,8 @@ def suggestions_for(claim: Claim, *, top: int = 5, embed_missing: bool = False) 
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT (SELECT max(id) FROM claims_app_claim),"
-            " (SELECT id FROM claims_app_claim WHERE embedding IS NOT NULL ORDER BY id DESC LIMIT 1),"
-            " (SELECT embedding IS NOT NULL FROM claims_app_claim WHERE id = %s)",
+            " (SELECT max(claim_id) FROM claims_app_claimembedding),"
+            " EXISTS (SELECT 1 FROM claims_app_claimembedding WHERE claim_id = %s)",
             [claim.pk],
         )
         newest, newest_embedded, has_embedding = cursor.fetchone()

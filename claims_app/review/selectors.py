@@ -13,10 +13,8 @@ from django.contrib.auth.models import User
 from django.contrib.postgres.search import SearchQuery, SearchVector, TrigramSimilarity
 from django.db import connection
 from django.db.models import (
-    BooleanField,
     Count,
     Exists,
-    ExpressionWrapper,
     F,
     OuterRef,
     Prefetch,
@@ -32,6 +30,7 @@ from claims_app.models import (
     Article,
     Claim,
     ClaimCorrection,
+    ClaimEmbedding,
     ClaimLink,
     ClaimStatusChange,
     ClaimTag,
@@ -340,10 +339,10 @@ def claim_detail(pk: int, relations: Iterable[str] = CLAIM_RELATIONS) -> Claim:
         Claim.objects.select_related(
             "speaker", "article", "reviewed_by", "assignee", "statement_origin__speaker", "published_fact_check"
         )
-        # The embedding (384 floats to parse) and lexemes are read only when suggestions are re-ranked,
+        # The lexemes (and the embedding, in its own table) are read only when suggestions are re-ranked,
         # which loads them then (link_suggestions.query_for); most views hit the ranking cache.
         .defer("article__raw", *CLAIM_INDEX_ONLY)
-        .annotate(has_embedding=ExpressionWrapper(Q(embedding__isnull=False), output_field=BooleanField()))
+        .annotate(has_embedding=Exists(ClaimEmbedding.objects.filter(claim=OuterRef("pk"))))
         .prefetch_related(*(lookup for relation in relations for lookup in _claim_prefetches(relation)))
         .get(pk=pk)
     )

@@ -23,6 +23,7 @@ from claims_app.models import (
     Article,
     Claim,
     ClaimCorrection,
+    ClaimEmbedding,
     ClaimStatusChange,
     Evidence,
     Notification,
@@ -185,7 +186,7 @@ def correct_claim(
         if text is not None and text.strip() and text.strip() != locked.text:
             corrections.append(ClaimCorrection(field="text", old_value=locked.text, new_value=text.strip()))
             locked.text = text.strip()
-            locked.embedding = None  # the old text's; re-embedded after commit
+            ClaimEmbedding.objects.filter(claim=locked).delete()  # the old text's; re-embedded after commit
         if kind and kind != locked.kind:
             corrections.append(ClaimCorrection(field="kind", old_value=locked.kind, new_value=kind))
             locked.kind = kind

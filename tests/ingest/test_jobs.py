@@ -215,7 +215,7 @@ def test_generate_corpus_writes_consistent_claims_speakers_links_and_history():
     call_command("generate_corpus", "--claims", "100", stdout=StringIO())  # appends without id clashes
     assert Claim.objects.count() == 300
     call_command("generate_corpus", "--claims", "20", "--vectors", "none", stdout=StringIO())
-    assert Claim.objects.filter(embedding__isnull=True).count() == 20
+    assert Claim.objects.filter(embedding_row__isnull=True).count() == 20
 
 
 def test_generated_claims_carry_unit_stand_in_vectors_that_put_claims_sharing_words_near():
@@ -229,14 +229,14 @@ def test_generated_claims_carry_unit_stand_in_vectors_that_put_claims_sharing_wo
     assert np.allclose(corpus.stand_in_vectors(["harbour ferry"]), corpus.stand_in_vectors(["ferry harbour"]))
 
     call_command("generate_corpus", "--claims", "100", stdout=StringIO())
-    stored = list(Claim.objects.values_list("pk", "text", "embedding"))
+    stored = list(Claim.objects.values_list("pk", "text", "embedding_row__embedding"))
     assert len(stored) == 100 and all(vector is not None for *_, vector in stored)
     pk, text, vector = stored[0]
     assert np.linalg.norm(vector) == pytest.approx(1.0, abs=1e-3)
     assert np.allclose(vector, corpus.stand_in_vectors([text])[0], atol=1e-4)  # a word's vector is fixed
     with connection.cursor() as cursor:  # and the HNSW index finds it
         cursor.execute(
-            "SELECT id FROM claims_app_claim ORDER BY embedding <=> %s::vector LIMIT 1",
+            "SELECT claim_id FROM claims_app_claimembedding ORDER BY embedding <=> %s::vector LIMIT 1",
             [corpus.vector_literals(np.asarray([vector]))[0]],
         )
         assert cursor.fetchone()[0] == pk

@@ -15,7 +15,7 @@ from django_tasks_db.models import DBTaskResult
 
 from claims_app.ingest import services as ingest_services
 from claims_app.linking import embeddings, suggestions
-from claims_app.models import Article, Claim, LinkSuggestionDecision
+from claims_app.models import Article, Claim, ClaimEmbedding, LinkSuggestionDecision
 from claims_app.review import services as review_services
 from tests.factories import ClaimFactory
 
@@ -26,6 +26,11 @@ QUERY = "Heavy rain flooded many homes in the valley overnight."
 PARAPHRASE = "Torrential downpours left numerous houses under water during the night."  # no shared content word
 SHARED_WORDS = "Homes in the valley sold for record prices this year."
 UNRELATED = "Bakers expect flour prices to double by spring."
+
+
+def _vector(pk: int) -> object:
+    """The claim's stored embedding, or None when it has none (ClaimEmbedding)."""
+    return ClaimEmbedding.objects.filter(claim_id=pk).values_list("embedding", flat=True).first()
 
 
 def lexemes(text: str) -> set[str]:
@@ -106,14 +111,14 @@ def test_dismissed_semantic_neighbour_does_not_come_back(editor):
 def test_the_command_line_embeds_claims_without_a_stored_embedding_on_the_fly():
     claim = ClaimFactory(text=QUERY)
     other = ClaimFactory(text="Heavy rain flooded the valley roads overnight.")
-    assert claim.embedding is None and other.embedding is None
+    assert _vector(claim.pk) is None and _vector(other.pk) is None
     query = Claim.objects.select_related("article").get(pk=claim.pk)
     ranked = suggestions.suggestions_for(query, embed_missing=True)
     assert ranked[0].claim_id == other.pk and ranked[0].score > 0.6
     out = io.StringIO()
     call_command("suggest", str(claim.pk), "--json", stdout=out)
     assert json.loads(out.getvalue())[0]["claim_id"] == other.pk
-    assert not Claim.objects.filter(embedding__isnull=False).exists()  # computed for the ranking, never saved
+    assert not Claim.objects.filter(embedding_row__isnull=False).exists()  # computed for the ranking, never saved
 
 
 def test_a_web_request_never_runs_the_model_and_queues_the_missing_embedding_once(
@@ -140,7 +145,7 @@ def test_a_web_request_never_runs_the_model_and_queues_the_missing_embedding_onc
     assert queued.get().task_result.args == [[claim.pk]]
 
     monkeypatch.undo()
-    assert run_queued_tasks() == 1 and Claim.objects.get(pk=claim.pk).embedding is not None
+    assert run_queued_tasks() == 1 and _vector(claim.pk) is not None
     paraphrase = ClaimFactory(text=PARAPHRASE)
     embeddings.embed_claims([paraphrase.pk])
     monkeypatch.setattr(embeddings, "embed", refuse)
@@ -153,13 +158,13 @@ def test_embeddings_are_written_by_a_task_queued_when_the_ingest_commits(django_
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         article = ingest_services.ingest_article(raw=(SAMPLES / "harbour_report.txt").read_bytes(), filename="r.txt")
     claims = Claim.objects.filter(article=article)
-    assert claims.exists() and not claims.filter(embedding__isnull=False).exists()  # nothing inside the ingest
+    assert claims.exists() and not claims.filter(embedding_row__isnull=False).exists()  # nothing inside the ingest
     assert not DBTaskResult.objects.exists() and len(callbacks) == 1
     callbacks[0]()  # the commit
     assert DBTaskResult.objects.ready().get().task_path.endswith("embed_article_task")
     assert run_queued_tasks() == 1
-    assert not claims.filter(embedding__isnull=True).exists()
-    vector = np.asarray(claims.first().embedding)
+    assert not claims.filter(embedding_row__isnull=True).exists()
+    vector = np.asarray(_vector(claims.first().pk))
     assert vector.shape == (384,) and abs(np.linalg.norm(vector) - 1) < 1e-4
 
 
@@ -172,24 +177,24 @@ def test_a_rolled_back_ingest_queues_no_embedding(django_capture_on_commit_callb
         ingest_services.ingest_article(raw=(SAMPLES / "harbour_report.txt").read_bytes(), filename="r.txt")
         raise RuntimeError("abort")
     assert callbacks == [] and not DBTaskResult.objects.exists()
-    assert not Article.objects.exists() and not Claim.objects.filter(embedding__isnull=False).exists()
+    assert not Article.objects.exists() and not Claim.objects.filter(embedding_row__isnull=False).exists()
 
 
 def test_editor_corrections_and_added_claims_are_re_embedded(editor, django_capture_on_commit_callbacks):
     claim = ClaimFactory(text=QUERY)
     embeddings.embed_claims([claim.pk])
-    before = np.asarray(Claim.objects.get(pk=claim.pk).embedding)
+    before = np.asarray(_vector(claim.pk))
     with django_capture_on_commit_callbacks(execute=True):
         corrected = review_services.correct_claim(claim=claim, user=editor, text=UNRELATED)
-    assert Claim.objects.get(pk=claim.pk).embedding is None and corrected.embedding is None
+    assert _vector(claim.pk) is None and _vector(corrected.pk) is None
     with django_capture_on_commit_callbacks(execute=True):
         review_services.correct_claim(claim=corrected, user=editor, kind=Claim.Kind.DIRECT)  # text unchanged: no task
     assert run_queued_tasks() == 1
-    after = np.asarray(Claim.objects.get(pk=claim.pk).embedding)
+    after = np.asarray(_vector(claim.pk))
     expected = embeddings.embed([UNRELATED])[0]
     assert after @ expected > 0.999 and after @ before < 0.5
     kept = review_services.correct_claim(claim=Claim.objects.get(pk=claim.pk), user=editor, kind=Claim.Kind.INDIRECT)
-    assert kept.kind == Claim.Kind.INDIRECT and Claim.objects.get(pk=claim.pk).embedding is not None
+    assert kept.kind == Claim.Kind.INDIRECT and _vector(claim.pk) is not None
 
     article = claim.article
     article.body = "Intro. " + PARAPHRASE
@@ -198,7 +203,7 @@ def test_editor_corrections_and_added_claims_are_re_embedded(editor, django_capt
         added = review_services.add_claim(
             article=article, user=editor, start=7, end=len(article.body), kind="assertion"
         )
-    assert run_queued_tasks() == 1 and Claim.objects.get(pk=added.pk).embedding is not None
+    assert run_queued_tasks() == 1 and _vector(added.pk) is not None
 
 
 def test_embed_claims_command_backfills_missing_then_all():
@@ -206,7 +211,7 @@ def test_embed_claims_command_backfills_missing_then_all():
     out = io.StringIO()
     call_command("embed_claims", stdout=out)
     assert "Embedded 2 claim(s)" in out.getvalue()
-    assert not Claim.objects.filter(pk__in=[c.pk for c in claims], embedding__isnull=True).exists()
+    assert not Claim.objects.filter(pk__in=[c.pk for c in claims], embedding_row__isnull=True).exists()
     call_command("embed_claims", stdout=out)
     assert "Embedded 0 claim(s)" in out.getvalue()
     call_command("embed_claims", "--all", stdout=out)
@@ -222,10 +227,10 @@ def test_suggest_eval_finds_a_wordless_paraphrase_and_keeps_its_json_contract(tm
         )
     )
     queries.write_text(json.dumps({"id": "q1", "text": QUERY}) + "\n")
-    before = (Claim.objects.count(), Claim.objects.filter(embedding__isnull=False).count())
+    before = (Claim.objects.count(), Claim.objects.filter(embedding_row__isnull=False).count())
     out = io.StringIO()
     call_command("suggest-eval", "--vclaims", str(vclaims), "--queries", str(queries), "--json", stdout=out)
     result = json.loads(out.getvalue())
     assert list(result) == ["q1"] and result["q1"][0] == "p"
     assert all(isinstance(v, str) for v in result["q1"])
-    assert (Claim.objects.count(), Claim.objects.filter(embedding__isnull=False).count()) == before
+    assert (Claim.objects.count(), Claim.objects.filter(embedding_row__isnull=False).count()) == before
