@@ -361,12 +361,16 @@ def test_extraction_costs_a_small_fraction_of_parsing(nlp: Language) -> None:
         "aside in 2023. The opposition said the mayor was exaggerating the deficit.\n\n"
     )
     body = paragraph * 40
-    started = time.perf_counter()
-    doc = nlp(body)
-    parse_seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    extraction = pipeline.extract(doc, CleanedArticle(body=body))
-    extract_seconds = time.perf_counter() - started
+    # Best of three of each, so one pause of this shared machine (a collection, another process) cannot decide it:
+    # a single timing of each failed once in a full run while passing alone.
+    parse_seconds = extract_seconds = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        doc = nlp(body)
+        parse_seconds = min(parse_seconds, time.perf_counter() - started)
+        started = time.perf_counter()
+        extraction = pipeline.extract(doc, CleanedArticle(body=body))
+        extract_seconds = min(extract_seconds, time.perf_counter() - started)
     assert len(extraction.claims) >= 40 * 4
     assert extract_seconds < 0.3 * parse_seconds  # the budget is 1.3x bare parsing in total
 
