@@ -150,6 +150,8 @@ def queue_ingest(count: int) -> list[uuid.UUID]:
     if not count:
         return []
     copies = loadkit.article_copies(count, loadkit.source_articles(), tag=loadkit.run_tag())
+    if stale := loadkit.clear_stale_tasks():
+        print(f"ingest: removed {stale} embedding task(s) earlier runs left queued", flush=True)
     return loadkit.queue_copies(copies, loadkit.load_editor())
 
 

@@ -390,6 +390,21 @@ def start_worker(env: Mapping[str, str], log: Path) -> subprocess.Popen[bytes]:
     )
 
 
+# Background work earlier load runs left queued on the bench database: embeddings of the articles their uploads
+# filed, and of claims their claim pages viewed without one, which no worker ran.
+STALE_TASKS = ("claims_app.linking.tasks.embed_article_task", "claims_app.linking.tasks.embed_claims_task")
+
+
+def clear_stale_tasks() -> int:
+    """Remove the embedding tasks earlier runs left queued, so an ingest level's worker starts on its own articles
+    (1,981 had piled up on 7 December, and an `INGEST=300` level spent its minute on them: 0 articles filed). Their
+    claims keep no vector; a claim page viewed later queues it again, as on any desk. Returns how many."""
+    from django_tasks_db.models import DBTaskResult
+
+    removed, _ = DBTaskResult.objects.filter(status="READY", task_path__in=STALE_TASKS).delete()
+    return removed
+
+
 def start_ingest_worker(count: int, env: Mapping[str, str]) -> tuple[subprocess.Popen[bytes], datetime.datetime]:
     """Start the worker on `count` queued articles, saying how it is limited; returns it and when it started."""
     from django.conf import settings

@@ -301,6 +301,8 @@ def main() -> None:
     batches = []
     if args.ingest:
         copies = loadkit.article_copies(args.ingest, loadkit.source_articles(), tag=f"{tag}w")
+        if stale := loadkit.clear_stale_tasks():
+            print(f"ingest: removed {stale} embedding task(s) earlier runs left queued", flush=True)
         batches = loadkit.queue_copies(copies, loadkit.load_editor())
     small = loadkit.source_articles(smallest=5)
     uploaded = 0

@@ -100,3 +100,20 @@ def test_ingest_line_gives_rate_per_minute_and_whether_the_queue_ran_dry():
     assert format_ingest(dry).endswith("(1.40/s, 84.0/min); queue empty after 47.1 s")
     idle = IngestWindow(seconds=60.0, done=0, duplicate=0, failed=0, pending=0, last_finished_s=None)
     assert format_ingest(idle).endswith("; queue already empty")
+
+
+@pytest.mark.django_db
+def test_stale_embedding_tasks_are_cleared_before_an_ingest_level_and_other_work_is_left() -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from bench.loadkit import clear_stale_tasks
+    from claims_app.ingest.tasks import ingest_job_task
+    from claims_app.linking.tasks import embed_article_task, embed_claims_task
+
+    embed_article_task.enqueue(1)
+    embed_claims_task.enqueue([1, 2])
+    ingest_job_task.enqueue(1)
+    assert clear_stale_tasks() == 2
+    (left,) = DBTaskResult.objects.ready()
+    assert left.task_path.endswith("ingest_job_task")
+    assert clear_stale_tasks() == 0
