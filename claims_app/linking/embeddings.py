@@ -96,8 +96,9 @@ def to_sql(vector: Sequence[float]) -> str:
 def embed_claims(claim_ids: Iterable[int], *, batch_size: int = 256) -> int:
     """Compute and store the embeddings of these claims (their current text), in batches; returns how many.
 
-    Each batch is encoded first, outside any transaction, then written in one short UPDATE, so a long encode
-    never holds row locks. A claim whose text changed meanwhile gets no row (its correction queued another run).
+    Each batch is encoded first, outside any transaction, then written in one short upsert, so a long encode
+    never holds row locks. A claim whose text changed meanwhile gets no row (its correction queued another run):
+    the upsert reads the claims FOR SHARE, so it waits for a correction still in progress and then sees its text.
     """
     if not enabled():
         return 0
@@ -114,6 +115,7 @@ def embed_claims(claim_ids: Iterable[int], *, batch_size: int = 256) -> int:
                    SELECT c.id, v.embedding::vector
                    FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS v(id, text, embedding)
                    JOIN claims_app_claim AS c ON c.id = v.id AND c.text = v.text
+                   FOR SHARE OF c
                    ON CONFLICT (claim_id) DO UPDATE SET embedding = EXCLUDED.embedding""",
                 [[pk for pk, _ in rows], [text for _, text in rows], [to_sql(v) for v in vectors]],
             )

@@ -234,3 +234,28 @@ def test_suggest_eval_finds_a_wordless_paraphrase_and_keeps_its_json_contract(tm
     assert list(result) == ["q1"] and result["q1"][0] == "p"
     assert all(isinstance(v, str) for v in result["q1"])
     assert (Claim.objects.count(), Claim.objects.filter(embedding_row__isnull=False).count()) == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_embedding_of_the_old_text_is_not_stored_over_a_correction_in_progress():
+    import threading
+
+    import psycopg
+
+    claim = ClaimFactory(text=QUERY)
+    embeddings.embed([QUERY])  # the model loaded, so the write below comes well within the correction's second
+    db = connection.settings_dict
+    editor = psycopg.connect(
+        host=db["HOST"], port=db["PORT"], user=db["USER"], password=db["PASSWORD"] or None, dbname=db["NAME"]
+    )
+    try:
+        # An editor's correction, not yet committed when the embedding task reads the text and writes its vector.
+        editor.execute("UPDATE claims_app_claim SET text = %s WHERE id = %s", [UNRELATED, claim.pk])
+        commit = threading.Timer(3.0, editor.commit)
+        commit.start()
+        written = embeddings.embed_claims([claim.pk])  # waits for the correction, then sees the new text
+        commit.join()
+    finally:
+        editor.close()
+    assert written == 0 and _vector(claim.pk) is None
+    assert Claim.objects.get(pk=claim.pk).text == UNRELATED
