@@ -46,7 +46,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from claims_app.linking import embeddings
-from claims_app.models import Claim, ClaimEmbedding, ClaimLink, LinkSuggestionDecision
+from claims_app.models import Claim, ClaimLink, LinkSuggestionDecision
 
 Relation = ClaimLink.Relation
 
@@ -550,15 +550,12 @@ class _Ranking:
 
 
 def query_for(claim: Claim) -> QueryClaim:
-    """The ranking input for a claim (loads its lexemes and embedding in one query if they were deferred)."""
-    deferred = claim.get_deferred_fields() & {"lexemes"}
-    if deferred:
-        claim.refresh_from_db(fields=sorted(deferred))
-    vector = ClaimEmbedding.objects.filter(claim_id=claim.pk).values_list("embedding", flat=True).first()
+    """The ranking input for a claim: its lexemes (deferred on pages) and embedding (its own table), in one query."""
+    lexemes, vector = Claim.objects.filter(pk=claim.pk).values_list("lexemes", "embedding_row__embedding").get()
     return QueryClaim(
         claim_id=claim.pk,
         text=claim.text,
-        lexemes=tuple(claim.lexemes or ()),
+        lexemes=tuple(lexemes or ()),
         speaker_id=claim.speaker_id,
         article_id=claim.article_id,
         published_at=claim.article.published_at,
