@@ -95,7 +95,7 @@ def main() -> None:
             missing = statements_available(cursor)
             if missing is None:
                 cursor.execute("SELECT pg_stat_statements_reset()")
-    batches = queue_ingest(args.ingest)
+    batches = loadkit.queue_ingest(args.ingest, loadkit.run_tag())
     # The mix files no uploads, so the web workers are not asked to load spaCy and the tagger as they start: that
     # load (~15 s of both cores, CLAIMS_WARM_NLP) would fall inside the first run instead of the steady state.
     gunicorn = start_gunicorn(PORT, {**ENV, **timing_env, "CLAIMS_WARM_NLP": "0"})
@@ -146,15 +146,6 @@ def main() -> None:
         raise SystemExit(1)
 
 
-def queue_ingest(count: int) -> list[uuid.UUID]:
-    if not count:
-        return []
-    copies = loadkit.article_copies(count, loadkit.source_articles(), tag=loadkit.run_tag())
-    if stale := loadkit.clear_stale_tasks():
-        print(f"ingest: removed {stale} embedding task(s) earlier runs left queued", flush=True)
-    return loadkit.queue_copies(copies, loadkit.load_editor())
-
-
 def run_many(
     count: int, script: str, runs: TimingLogRuns, batches: list[uuid.UUID]
 ) -> tuple[list[WrkResult], list[IngestWindow | None]]:
@@ -191,7 +182,7 @@ def print_runs(results: list[WrkResult], windows: list[IngestWindow | None], run
 
 def ingest_alone(args: argparse.Namespace) -> None:
     """The same ingest with no web load: the worker's throughput in run-long windows, as the baseline."""
-    batches = queue_ingest(args.ingest_alone)
+    batches = loadkit.queue_ingest(args.ingest_alone, loadkit.run_tag())
     worker, worker_started = loadkit.start_ingest_worker(args.ingest_alone, ENV)
     windows = []
     try:

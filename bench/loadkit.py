@@ -405,6 +405,17 @@ def clear_stale_tasks() -> int:
     return removed
 
 
+def queue_ingest(count: int, tag: str) -> list[uuid.UUID]:
+    """`count` copies of the labelled articles queued for ingest_worker (`INGEST=N`), after clearing the tasks earlier
+    runs left queued (clear_stale_tasks); returns their batch ids."""
+    if not count:
+        return []
+    copies = article_copies(count, source_articles(), tag=tag)
+    if stale := clear_stale_tasks():
+        print(f"ingest: removed {stale} embedding task(s) earlier runs left queued", flush=True)
+    return queue_copies(copies, load_editor())
+
+
 def start_ingest_worker(count: int, env: Mapping[str, str]) -> tuple[subprocess.Popen[bytes], datetime.datetime]:
     """Start the worker on `count` queued articles, saying how it is limited; returns it and when it started."""
     from django.conf import settings

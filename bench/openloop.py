@@ -298,12 +298,7 @@ def main() -> None:
     csrf = _get_new_csrf_string()
     cookie = loadkit.session_cookie()
     tag = loadkit.run_tag()
-    batches = []
-    if args.ingest:
-        copies = loadkit.article_copies(args.ingest, loadkit.source_articles(), tag=f"{tag}w")
-        if stale := loadkit.clear_stale_tasks():
-            print(f"ingest: removed {stale} embedding task(s) earlier runs left queued", flush=True)
-        batches = loadkit.queue_copies(copies, loadkit.load_editor())
+    batches = loadkit.queue_ingest(args.ingest, f"{tag}w")
     small = loadkit.source_articles(smallest=5)
     uploaded = 0
 
