@@ -208,20 +208,16 @@ def generate(*, claims: int, seed: int = 7, batch_articles: int = 2000, vectors:
         for start in range(0, n_articles, batch_articles):
             count = min(batch_articles, n_articles - start)
             articles, claim_rows = _articles(rng, ids, words, speaker_ids, count, now)
-            if with_vectors:
-                # A word's vector depends only on the word and the seed, so a corpus grown in several runs keeps
-                # one neighbourhood structure.
-                literals = vector_literals(stand_in_vectors([row["text"] for row in claim_rows], seed=seed))
-                vector_rows = [
-                    {"claim_id": row["id"], "embedding": literal}
-                    for row, literal in zip(claim_rows, literals, strict=True)
-                ]
             history = _history(rng, ids, claim_rows, user_id)
             links = _links(rng, ids, claim_rows, user_id)
             _copy(Article, articles)
             _copy(Claim, claim_rows)
             if with_vectors:
-                _copy(ClaimEmbedding, vector_rows)
+                # A word's vector depends only on the word and the seed, so a corpus grown in several runs keeps
+                # one neighbourhood structure.
+                literals = vector_literals(stand_in_vectors([row["text"] for row in claim_rows], seed=seed))
+                vector_rows = zip(claim_rows, literals, strict=True)
+                _copy(ClaimEmbedding, ({"claim_id": row["id"], "embedding": literal} for row, literal in vector_rows))
             _copy(ClaimStatusChange, history)
             _copy(ClaimLink, links)
             written = CorpusSize(
