@@ -28,6 +28,24 @@ def test_app_runs_on_postgresql_with_trigram_and_unaccent():
     assert {"pg_trgm", "unaccent"} <= extensions
 
 
+def test_a_query_run_often_on_one_connection_is_prepared():
+    """Server-side binding with psycopg's prepare threshold: the sixth run of one query is a prepared statement."""
+    ClaimFactory()
+    for _ in range(6):
+        list(Claim.objects.filter(pk__gte=0).values_list("pk", flat=True)[:1])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('"claims_app_claim"."id" >= $1' in statement for statement in prepared), prepared
+
+
+def test_prepared_statements_can_be_switched_off_for_a_pooler():
+    code = "from django.db import connection as c; print(c.settings_dict['OPTIONS'])"
+    on, off = (_manage("shell", "-c", code, **env) for env in ({}, {"CLAIMS_DB_PREPARED_STATEMENTS": "false"}))
+    assert "'server_side_binding': True" in on.stdout and "'prepare_threshold': 5" in on.stdout, on.stderr
+    assert "server_side_binding" not in off.stdout and "prepare_threshold" not in off.stdout, off.stderr
+
+
 def test_duplicate_content_hash_is_rejected():
     first = ArticleFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
