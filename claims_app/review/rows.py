@@ -46,8 +46,24 @@ COLUMNS = (
 )
 
 
+class TemplateLookups:
+    """Answers the template engine's first try, `row[name]`, with the attribute.
+
+    For `{{ claim.text }}` Django first tries `claim["text"]` and only after that fails `getattr`: on a plain
+    dataclass each lookup raised and caught a TypeError, about 1,750 per list page (50 rows, 35 lookups each).
+    Answering the item lookup made the list page 18.5 -> 16.5 ms (docs/performance.md)."""
+
+    __slots__ = ()
+
+    def __getitem__(self, name: str) -> object:
+        try:
+            return getattr(self, name)
+        except AttributeError:
+            raise KeyError(name) from None
+
+
 @dataclass(frozen=True, slots=True)
-class TagChip:
+class TagChip(TemplateLookups):
     name: str
     url: str  # the claim list filtered by this tag
 
@@ -59,7 +75,7 @@ def tag_chips(names: Iterable[str], list_url: str | None = None) -> list[TagChip
 
 
 @dataclass(frozen=True, slots=True)
-class ClaimRow:
+class ClaimRow(TemplateLookups):
     pk: int
     url: str
     status_url: str

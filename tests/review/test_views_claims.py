@@ -699,3 +699,20 @@ def test_suggested_links_show_similar_claims_in_other_articles(viewer_client):
 
 def test_missing_claim_is_404(viewer_client):
     assert viewer_client.get(reverse("claims_app:claim_detail", args=[987654])).status_code == 404
+
+
+def test_list_rows_answer_the_template_engines_item_lookup():
+    """The engine tries row[name] before getattr; rows answer it (no exception per lookup), unknown names as
+    before: a KeyError there, then nothing rendered."""
+    from django.template import Context, Template
+
+    from claims_app.review.rows import claim_rows
+
+    claim = ClaimFactory(text="The ferry will run on Sundays.")
+    (row,) = claim_rows([Claim.objects.select_related("article", "speaker", "assignee").get(pk=claim.pk)])
+    assert row["text"] == row.text == "The ferry will run on Sundays."
+    with pytest.raises(KeyError):
+        row["no_such_field"]
+    assert Template("{{ row.text }}|{{ row.no_such_field }}|").render(Context({"row": row})) == (
+        "The ferry will run on Sundays.||"
+    )
