@@ -39,6 +39,14 @@ def test_a_query_run_often_on_one_connection_is_prepared():
     assert any('"claims_app_claim"."id" >= $1' in statement for statement in prepared), prepared
 
 
+def test_a_query_with_more_parameters_than_the_protocol_carries_still_runs():
+    """65,535 is the most a server-bound query takes; a longer pk__in list (or a large bulk_create) is bound on
+    the client instead."""
+    claim = ClaimFactory()
+    ids = [claim.pk, *range(-70_000, 0)]
+    assert list(Claim.objects.filter(pk__in=ids).values_list("pk", flat=True)) == [claim.pk]
+
+
 def test_prepared_statements_can_be_switched_off_for_a_pooler():
     code = "from django.db import connection as c; print(c.settings_dict['OPTIONS'])"
     on, off = (_manage("shell", "-c", code, **env) for env in ({}, {"CLAIMS_DB_PREPARED_STATEMENTS": "false"}))

@@ -274,7 +274,6 @@ LEFT JOIN claims_app_speaker s ON s.id = c.speaker_id
 WHERE NOT (c.id = ANY(%(exclude)s::bigint[]))
 """
 
-# The HNSW scan is filtered afterwards; relaxed_order keeps scanning until NEIGHBOURS rows pass the filters.
 NEIGHBOUR_SQL = """
 SELECT {columns}
 FROM claims_app_claimembedding e
@@ -417,20 +416,27 @@ def rank(
     exclude = set(exclude)
     total, frequencies = document_frequencies(scope_article_ids)
     rows: dict[int, list] = {}
-    with connection.cursor() as cursor:
+    neighbours: list[tuple[Any, ...]] = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Planned for each call's own values: a prepared statement's generic plan cannot see how rare the
+        # lexemes are or how many claims the speaker has, and took the candidate query from ~1 to 11.7 ms a
+        # claim (bench/suggestions.py). The HNSW scan is filtered afterwards; relaxed_order keeps scanning
+        # until NEIGHBOURS rows pass the filters.
+        cursor.execute(
+            "SELECT set_config('plan_cache_mode', 'force_custom_plan', true),"
+            " set_config('hnsw.iterative_scan', 'relaxed_order', true)"
+        )
         if query.lexemes:
             sql, params = candidate_query(query, frequencies, scope_article_ids, exclude=exclude, vector=vector)
             cursor.execute(sql, params)
             rows.update((row[0], list(row)) for row in cursor.fetchall())
         if vector is not None:
             sql, params = neighbour_query(query, vector, scope_article_ids, exclude=exclude)
-            with transaction.atomic():
-                cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
-                cursor.execute(sql, params)
-                neighbours = cursor.fetchall()
-            for row in neighbours:
-                if row[0] not in rows and row[COSINE] is not None and row[COSINE] >= MIN_NEIGHBOUR_COSINE:
-                    rows[row[0]] = list(row)
+            cursor.execute(sql, params)
+            neighbours = cursor.fetchall()
+    for row in neighbours:
+        if row[0] not in rows and row[COSINE] is not None and row[COSINE] >= MIN_NEIGHBOUR_COSINE:
+            rows[row[0]] = list(row)
     if vector is not None and embed_missing:
         _fill_missing_cosines(list(rows.values()), vector)
     return _Ranking(query, total, frequencies, exclude).best(rows.values(), top, trigrams)

@@ -90,10 +90,15 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Prepared statements: with server-side parameter binding, psycopg prepares a query the fifth time one
 # connection runs it, and PostgreSQL then skips parsing it and, where a generic plan costs no more than the
 # custom ones (a claim by primary key with its six joins), planning it: the claim page's SQL 17.9 -> 11.1 ms,
-# a status change's 5.9 -> 2.4 ms (docs/performance.md). A pooler in transaction mode without prepared
+# a status change's 5.9 -> 2.4 ms (docs/performance.md). The cursor binds a query with more parameters than
+# the protocol carries on the client (config/db_cursor.py). A pooler in transaction mode without prepared
 # statement support (older PgBouncer) needs CLAIMS_DB_PREPARED_STATEMENTS=false.
 if env.bool("CLAIMS_DB_PREPARED_STATEMENTS", default=True):
-    DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
+    from config.db_cursor import PreparingCursor
+
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=5, cursor_factory=PreparingCursor
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
