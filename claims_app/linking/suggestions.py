@@ -586,6 +586,14 @@ def suggestions_for(claim: Claim, *, top: int = 5, embed_missing: bool = False) 
     By default (web requests) the model is not run here: a claim with no stored embedding gets a lexical
     ranking now and its embedding is queued for the worker (once per EMBED_REQUEUE_SECONDS); the semantic
     ranking follows on a later view. `embed_missing=True` (command line) computes missing vectors now."""
+    return suggestions_and_pending(claim, top=top, embed_missing=embed_missing)[0]
+
+
+def suggestions_and_pending(
+    claim: Claim, *, top: int = 5, embed_missing: bool = False
+) -> tuple[list[Suggestion], bool]:
+    """suggestions_for, and whether the claim's embedding is still pending (the ranking is then lexical and the
+    embedding queued), which the claim page says; read in the same query as the cache key, not again."""
     excluded = excluded_ids(claim)
     depth = top + len(excluded)
     # The newest claim and the newest embedded claim (a new article's claims, and later their embeddings,
@@ -614,7 +622,7 @@ def suggestions_for(claim: Claim, *, top: int = 5, embed_missing: bool = False) 
         if ranking is None:
             ranking = rank(query_for(claim), top=CACHED_RANKING, exclude=excluded, embed_missing=embed_missing)
             cache.set(key, ranking, SUGGESTION_CACHE_SECONDS)
-    return [s for s in ranking if s.claim_id not in excluded][:top]
+    return [s for s in ranking if s.claim_id not in excluded][:top], pending
 
 
 EMBED_REQUEUE_SECONDS = 300

@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from claims_app import roles
 from claims_app.discussion import selectors as discussion_selectors
 from claims_app.discussion.forms import CommentForm
-from claims_app.linking import embeddings, origins, suggestions
+from claims_app.linking import origins, suggestions
 from claims_app.linking import selectors as linking_selectors
 from claims_app.linking.forms import LinkForm
 from claims_app.models import Claim, ClaimLink
@@ -79,13 +79,14 @@ def _link_results(request: AuthenticatedHttpRequest, claim: Claim, links: list[A
 
 def _links(request: AuthenticatedHttpRequest, claim: Claim) -> dict[str, Any]:
     links = linking_selectors.claim_links(claim)
+    suggested, embedding_pending = suggestions.suggestions_and_pending(claim)
     return {
         "claim": claim,
         "links": links,
         "link_form": LinkForm(),
         "relations": ClaimLink.Relation.choices,
-        "suggested": suggestions.suggestions_for(claim),
-        "embedding_pending": embeddings.enabled() and not getattr(claim, "has_embedding", True),
+        "suggested": suggested,
+        "embedding_pending": embedding_pending,
         **_link_results(request, claim, links),
     }
 

@@ -30,7 +30,6 @@ from claims_app.models import (
     Article,
     Claim,
     ClaimCorrection,
-    ClaimEmbedding,
     ClaimLink,
     ClaimStatusChange,
     ClaimTag,
@@ -342,7 +341,6 @@ def claim_detail(pk: int, relations: Iterable[str] = CLAIM_RELATIONS) -> Claim:
         # The lexemes (and the embedding, in its own table) are read only when suggestions are re-ranked,
         # which loads them then (link_suggestions.query_for); most views hit the ranking cache.
         .defer("article__raw", *CLAIM_INDEX_ONLY)
-        .annotate(has_embedding=Exists(ClaimEmbedding.objects.filter(claim=OuterRef("pk"))))
         .prefetch_related(*(lookup for relation in relations for lookup in _claim_prefetches(relation)))
         .get(pk=pk)
     )
