@@ -424,12 +424,18 @@ def start_ingest_worker(count: int, env: Mapping[str, str]) -> tuple[subprocess.
     # Tasks queued before ours (embeddings of articles an earlier run filed, ...) run first and cost their time.
     ahead = DBTaskResult.objects.filter(status="READY").count() - count
     log = Path(tempfile.mkstemp(prefix="claimdesk-ingest-worker-", suffix=".log")[1])
+    waits = ""
+    if settings.CLAIMS_INGEST_YIELD_ABOVE < 1:
+        waits = (
+            f", waits above {settings.CLAIMS_INGEST_YIELD_ABOVE:.0%} busy over "
+            f"{settings.CLAIMS_INGEST_YIELD_WINDOW:g} s (at most {settings.CLAIMS_INGEST_YIELD_LONGEST:g} s)"
+        )
     print(
         f"ingest: {count} articles queued" + (f" after {ahead} other task(s)" if ahead > 0 else "") + "; "
         f"ingest_worker (niceness {settings.CLAIMS_INGEST_NICE}"
         f"{', idle class' if settings.CLAIMS_INGEST_IDLE else ''}"
         f"{', database backend too' if settings.CLAIMS_INGEST_DB_IDLE else ''}"
-        f"{f', waits above {above:.0%} busy' if (above := settings.CLAIMS_INGEST_YIELD_ABOVE) < 1 else ''}, "
+        f"{waits}, "
         f"models on {settings.CLAIMS_INGEST_CORES} core(s)), "
         f"log {log}",
         flush=True,

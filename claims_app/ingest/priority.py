@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,9 +99,6 @@ def _is_postgres(pid: int) -> bool:
 
 # ---------------------------------------------------------------- waiting for a quieter machine before a task
 
-_SAMPLE_SECONDS = 0.1  # a fresh sample when the last one is stale (before the first task, after an idle spell)
-_STALE_SECONDS = 5.0
-
 
 @dataclass(frozen=True, slots=True)
 class _CpuSnapshot:
@@ -122,35 +121,74 @@ def _snapshot() -> _CpuSnapshot | None:
     return _CpuSnapshot(time.monotonic(), total - idle, total, int(own_fields[11]) + int(own_fields[12]))
 
 
-def others_busy_share(since: _CpuSnapshot | None) -> tuple[float | None, _CpuSnapshot | None]:
-    """Share of the machine's cores (0-1) kept busy by other processes since `since` (a fresh sample of
-    _SAMPLE_SECONDS when `since` is missing or stale), and the new snapshot."""
-    if since is None or time.monotonic() - since.at > _STALE_SECONDS:
-        since = _snapshot()
-        time.sleep(_SAMPLE_SECONDS)
-    now = _snapshot()
-    if since is None or now is None or now.total <= since.total:
-        return None, now
-    others = (now.busy - since.busy) - (now.own - since.own)
-    return max(0.0, others / (now.total - since.total)), now
-
-
 class QuietWait:
     """Before each task, wait while other processes keep more than `above` of the machine's cores busy (the web
     serving editors, its database queries), at most `longest` seconds, so ingest takes the machine when the desk
-    is quiet and steps aside when it is busy; after `longest` the task runs anyway, so ingest never stops."""
+    is quiet and steps aside when it is busy; after `longest` the task runs anyway, so ingest never stops.
 
-    def __init__(self, *, above: float, longest: float, step: float = 0.25) -> None:
+    Busy is judged from samples a thread of the worker takes every `step` seconds: the task starts only when both
+    the last `window` seconds (`CLAIMS_INGEST_YIELD_WINDOW`) and the last second were under `above`. A desk at 80%
+    of its capacity leaves short lulls under any threshold: judged over a quarter of a second, the worker found one
+    every few seconds and started an article, which then held a core for a second or more; judged over the window
+    alone, it went on starting articles for seconds after the desk got busy (docs/performance.md, "The worker
+    waits for a quiet spell, not a quiet moment")."""
+
+    def __init__(self, *, above: float, longest: float, window: float = 0.0, step: float = 0.25) -> None:
         self.above, self.longest, self.step = above, longest, step
-        self.last: _CpuSnapshot | None = None
+        self.window = max(window, step)
         self.waited = 0.0  # seconds waited in all, for the worker's log
+        self._samples: deque[_CpuSnapshot] = deque(maxlen=max(2, int(self.window / step) + 2))
+        self._lock = threading.Lock()
+        self._sampler: threading.Thread | None = None
 
     def __call__(self, **kwargs: Any) -> None:  # a task_started receiver
         if self.above >= 1:
             return
+        self.start_sampling()
         started = time.monotonic()
-        share, self.last = others_busy_share(self.last)
-        while share is not None and share > self.above and time.monotonic() - started < self.longest:
+        while time.monotonic() - started < self.longest and not self.is_quiet(_snapshot()):
             time.sleep(self.step)
-            share, self.last = others_busy_share(self.last)
         self.waited += time.monotonic() - started
+
+    def is_quiet(self, now: _CpuSnapshot | None) -> bool:
+        """Whether others kept at most `above` of the cores busy over the window and over the last second."""
+        if now is None:
+            return True  # not Linux, or /proc not mounted: never wait
+        spell, moment = self.busy_share(now), self.busy_share(now, window=min(1.0, self.window))
+        return spell is not None and moment is not None and max(spell, moment) <= self.above
+
+    def busy_share(self, now: _CpuSnapshot | None = None, *, window: float | None = None) -> float | None:
+        """Share of the cores (0-1) other processes kept busy over the last `window` seconds (by default the
+        wait's own) up to `now` (a fresh sample by default), or over the samples there are when the sampler started
+        less than a window ago; None until it has a second's worth, which counts as busy."""
+        now = now or _snapshot()
+        if now is None:
+            return 0.0  # not Linux, or /proc not mounted: never wait
+        window = self.window if window is None else window
+        with self._lock:
+            since = next((s for s in reversed(self._samples) if now.at - s.at >= window), None)
+            if since is None and self._samples and now.at - self._samples[0].at >= min(1.0, window):
+                since = self._samples[0]  # just started: judge over the seconds there are
+        if since is None or now.total <= since.total:
+            return None
+        others = (now.busy - since.busy) - (now.own - since.own)
+        return max(0.0, others / (now.total - since.total))
+
+    def start_sampling(self) -> None:
+        """Start the sampling thread (once; the first task starts it otherwise)."""
+        if self._sampler is None:
+            self._sampler = threading.Thread(target=self._sample_forever, name="claimdesk-quiet-wait", daemon=True)
+            self._sampler.start()
+
+    def _sample_forever(self) -> None:
+        while True:
+            snapshot = _snapshot()
+            if snapshot is None:
+                return
+            self.add_sample(snapshot)
+            time.sleep(self.step)
+
+    def add_sample(self, snapshot: _CpuSnapshot) -> None:
+        """Keep `snapshot` (the sampling thread's, or a test's)."""
+        with self._lock:
+            self._samples.append(snapshot)

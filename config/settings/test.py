@@ -15,3 +15,8 @@ INSTALLED_APPS = [*INSTALLED_APPS, "claimdesk_dev"]  # noqa: F405
 
 # The API fuzz test sends deliberately wrong tokens by the dozen; the throttle's own test lowers the limit.
 CLAIMS_API_TOKEN_FAILURE_LIMIT = 10_000
+
+# The test run keeps the machine busy by design (pytest, the database, a browser), so a worker started by the fault
+# tests would wait up to CLAIMS_INGEST_YIELD_LONGEST before every task; the wait has its own tests
+# (tests/ingest/test_worker_limits.py).
+CLAIMS_INGEST_YIELD_ABOVE = 1.0

@@ -126,9 +126,11 @@ def _spin(seconds: float) -> subprocess.Popen[bytes]:
 def test_the_quiet_wait_sees_another_process_keep_a_core_busy_and_waits_for_it():
     spinner = _spin(3.0)
     try:
-        time.sleep(0.3)
-        share, snapshot = priority.others_busy_share(None)
-        assert share is not None and snapshot is not None
+        watching = priority.QuietWait(above=0.0, longest=0.0, window=0.5, step=0.1)
+        watching.start_sampling()
+        time.sleep(0.8)
+        share = watching.busy_share()
+        assert share is not None
         assert share >= 0.3 / (os.cpu_count() or 1)  # one spinning process is 1/N of the machine
 
         patient = priority.QuietWait(above=0.0, longest=0.6, step=0.1)
@@ -151,10 +153,60 @@ def test_the_quiet_wait_does_not_count_the_workers_own_work():
     end = time.monotonic() + 0.5
     while time.monotonic() < end:  # this process busy
         pass
-    share, after = priority.others_busy_share(before)
-    assert before is not None and after is not None and share is not None
+    after = priority._snapshot()
+    assert before is not None and after is not None
+    wait = priority.QuietWait(above=0.5, longest=0.0)
+    wait.add_sample(before)
+    share = wait.busy_share(after, window=0.0)
+    assert share is not None
     total = after.total - before.total
     own = (after.own - before.own) / total
     assert own >= 0.3 / (os.cpu_count() or 1)  # it did spin
     # what the rest of the machine did (whatever else runs beside the tests): all busy time but this process's
     assert share == pytest.approx(max(0.0, (after.busy - before.busy) / total - own))
+
+
+def test_the_quiet_wait_judges_busy_over_its_window_not_the_last_moment():
+    # Jiffies machine-wide (busy, total) and the worker's own: a core-second of others' work in the first
+    # second, then a quiet spell; and, in the last half second, work of the worker's own, which never counts.
+    samples = [(0.0, 0, 0, 0), (0.5, 50, 100, 0), (1.0, 100, 200, 0), (1.5, 105, 300, 0), (2.0, 110, 400, 0)]
+    now = priority._CpuSnapshot(2.5, 150, 500, 40)
+
+    def share(window: float) -> float | None:
+        wait = priority.QuietWait(above=0.5, longest=0.0, window=window, step=0.5)
+        for at, busy, total, own in samples:
+            wait.add_sample(priority._CpuSnapshot(at, busy, total, own))
+        return wait.busy_share(now)
+
+    assert share(0.5) == pytest.approx(0.0)  # the last moment: quiet (the busy jiffies are the worker's own)
+    assert share(2.5) == pytest.approx(110 / 500)  # the window still holds the busy second
+    assert share(3.0) == pytest.approx(110 / 500)  # less than a window of samples: judged over those there are
+    just_started = priority.QuietWait(above=0.5, longest=0.0, window=3.0, step=0.5)
+    just_started.add_sample(priority._CpuSnapshot(2.0, 110, 400, 0))
+    assert just_started.busy_share(now) is None  # not a second of samples yet: counts as busy
+
+
+def test_the_quiet_wait_waits_for_a_quiet_spell_and_steps_aside_at_once():
+    def quiet(samples: list[tuple[float, int, int]], now: tuple[float, int, int]) -> bool:
+        wait = priority.QuietWait(above=0.6, longest=0.0, window=3.0, step=0.5)
+        for at, busy, total in samples:
+            wait.add_sample(priority._CpuSnapshot(at, busy, total, 0))
+        return wait.is_quiet(priority._CpuSnapshot(*now, 0))
+
+    steady = [(t / 2, int(t * 30), t * 100) for t in range(9)]  # 30% busy for 4 s
+    assert quiet(steady, (4.5, 270, 900))
+    # the desk got busy in the last second (90%): over the window it is still 50%, but the worker steps aside
+    assert not quiet(steady, (5.0, 240 + 180, 1000))
+    # a quiet second (10%) after a busy spell (90% for 3 s): over the window it is 63%, so not yet
+    busy_then_calm = [(t / 2, int(t * 90), t * 100) for t in range(7)]  # up to 3.0 s: 540 of 600
+    assert not quiet(busy_then_calm, (4.0, 540 + 20, 800))
+
+
+@pytest.mark.skipif(not Path("/proc/stat").is_file(), reason="reads Linux's /proc")
+def test_the_quiet_wait_samples_in_the_background_and_waits_for_its_first_samples():
+    wait = priority.QuietWait(above=1.0 - 1e-9, longest=1.5, window=0.6, step=0.1)
+    assert wait.busy_share() is None
+    started = time.monotonic()
+    wait()  # no samples yet: it waits for a window's worth (or the longest wait, on a machine busy to the brim)
+    assert 0.5 <= time.monotonic() - started < 5.0
+    assert wait.busy_share() is not None

@@ -38,13 +38,17 @@ class Command(BaseCommand):
         if not options["batch"]:
             threading.Thread(target=_recover_forever, args=(options["recover_every"],), daemon=True).start()
         wait = priority.QuietWait(
-            above=settings.CLAIMS_INGEST_YIELD_ABOVE, longest=settings.CLAIMS_INGEST_YIELD_LONGEST
+            above=settings.CLAIMS_INGEST_YIELD_ABOVE,
+            longest=settings.CLAIMS_INGEST_YIELD_LONGEST,
+            window=settings.CLAIMS_INGEST_YIELD_WINDOW,
         )
         if settings.CLAIMS_INGEST_YIELD_ABOVE < 1:
+            wait.start_sampling()  # so the window is full by the first task
             task_started.connect(wait, weak=False, dispatch_uid="claimdesk-ingest-quiet-wait")
             self.stdout.write(
                 f"Before each task it waits while other processes keep over {settings.CLAIMS_INGEST_YIELD_ABOVE:.0%} "
-                f"of the cores busy (at most {settings.CLAIMS_INGEST_YIELD_LONGEST:g} s)."
+                f"of the cores busy over {settings.CLAIMS_INGEST_YIELD_WINDOW:g} s (at most "
+                f"{settings.CLAIMS_INGEST_YIELD_LONGEST:g} s)."
             )
         worker_args = ["--no-reload", "--no-startup-delay", f"--interval={options['interval']}"]
         if options["batch"]:
