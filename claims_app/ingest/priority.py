@@ -99,6 +99,8 @@ def _is_postgres(pid: int) -> bool:
 
 # ---------------------------------------------------------------- waiting for a quieter machine before a task
 
+_MOMENT = 1.0  # seconds: the short look beside the window (the desk just got busy), and the least history judged
+
 
 @dataclass(frozen=True, slots=True)
 class _CpuSnapshot:
@@ -154,7 +156,7 @@ class QuietWait:
         """Whether others kept at most `above` of the cores busy over the window and over the last second."""
         if now is None:
             return True  # not Linux, or /proc not mounted: never wait
-        spell, moment = self.busy_share(now), self.busy_share(now, window=min(1.0, self.window))
+        spell, moment = self.busy_share(now), self.busy_share(now, window=min(_MOMENT, self.window))
         return spell is not None and moment is not None and max(spell, moment) <= self.above
 
     def busy_share(self, now: _CpuSnapshot | None = None, *, window: float | None = None) -> float | None:
@@ -167,7 +169,7 @@ class QuietWait:
         window = self.window if window is None else window
         with self._lock:
             since = next((s for s in reversed(self._samples) if now.at - s.at >= window), None)
-            if since is None and self._samples and now.at - self._samples[0].at >= min(1.0, window):
+            if since is None and self._samples and now.at - self._samples[0].at >= min(_MOMENT, window):
                 since = self._samples[0]  # just started: judge over the seconds there are
         if since is None or now.total <= since.total:
             return None
