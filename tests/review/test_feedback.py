@@ -110,6 +110,23 @@ def test_export_refuses_a_folder_or_a_missing_folder(tmp_path):
     assert list(tmp_path.iterdir()) == []  # nothing half-written
 
 
+def test_train_attribution_refuses_what_it_cannot_train_before_it_starts(tmp_path):
+    data = tmp_path / "train.jsonl"
+    data.write_text("")
+    out = tmp_path / "model"
+    with pytest.raises(CommandError, match="No such file"):
+        call_command("train_attribution", "--train", str(tmp_path / "missing.jsonl"), "--out", str(out))
+    for option, value, message in (
+        ("--epochs", "0", "--epochs must be at least 1"),
+        ("--batch-size", "0", "--batch-size must be at least 1"),
+    ):
+        with pytest.raises(CommandError, match=message):
+            call_command("train_attribution", "--train", str(data), "--out", str(out), option, value)
+    with pytest.raises(CommandError, match="hold no articles"):
+        call_command("train_attribution", "--train", str(data), "--out", str(out))
+    assert not out.exists()
+
+
 class _Buffer:
     def __init__(self) -> None:
         self.text = ""

@@ -100,6 +100,8 @@ def train(
     started = time.monotonic()
     articles = read_articles(train_paths)[: limit or None]
     dev = read_articles([dev_path])[: limit or None] if dev_path else []
+    if not articles:
+        raise ValueError("the training files hold no articles")
     data, dev_data = labelled(articles), labelled(dev)
     log(f"{len(data)} training articles, {sum(len(lab) for _, lab in data)} word pieces")
     transitions = transition_table([labels[i] for i in word_firsts(encoded.words)] for encoded, labels in data)
